@@ -1,0 +1,157 @@
+"""The ASGI application: routes of the TeXML REST contract."""
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from emulator.bodies import FORM, JSON, BodyError, read_body
+from emulator.errors import simple_error, unprocessable
+from emulator.store import Store
+from emulator.validation import body_violations, operation_parameters, query_violations
+
+CALLS_PATH = "/texml/Accounts/{account_sid}/Calls"
+CALL_PATH = "/texml/Accounts/{account_sid}/Calls/{call_sid}"
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    api_key: str
+    # Every route lives under this prefix, as the real API lives under /v2.
+    base_path: str = "/v2"
+
+
+class BearerAuth(BaseHTTPMiddleware):
+    """401 with the Telnyx envelope unless the request carries the configured key."""
+
+    def __init__(self, app: Any, api_key: str) -> None:
+        super().__init__(app)
+        self._expected = f"Bearer {api_key}".encode()
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, self._expected):
+            return simple_error("unauthenticated", "Could not understand the provided credentials.")
+        return await call_next(request)
+
+
+async def initiate_call(request: Request) -> Response:
+    body = await read_body(request, (JSON,))
+    violations = body_violations("InitiateCallRequest", body)
+    if violations:
+        return unprocessable(violations)
+    call = _store(request).add_call(request.path_params["account_sid"], body["To"], body["From"], body.get("Url"))
+    return JSONResponse({"from": call.from_, "to": call.to, "status": call.status, "call_sid": call.sid})
+
+
+async def list_calls(request: Request) -> Response:
+    query = dict(request.query_params)
+    violations = query_violations(operation_parameters(CALLS_PATH, "get"), query)
+    if violations:
+        return unprocessable(violations)
+    account_sid = request.path_params["account_sid"]
+    calls = [call for call in _store(request).calls(account_sid) if _matches(call, query)]
+    page = max(int(query.get("Page", 0)), 0)
+    size = min(max(int(query.get("PageSize", DEFAULT_PAGE_SIZE)), 1), MAX_PAGE_SIZE)
+    start = page * size
+    shown = calls[start : start + size]
+    uri = f"/v2/texml/Accounts/{account_sid}/Calls.json"
+    more = start + size < len(calls)
+    return JSONResponse(
+        {
+            "calls": [call.as_resource() for call in shown],
+            "page": page,
+            "page_size": size,
+            "start": start,
+            "end": start + max(len(shown) - 1, 0),
+            "uri": f"{uri}?Page={page}&PageSize={size}",
+            "first_page_uri": f"{uri}?Page=0&PageSize={size}",
+            "next_page_uri": f"{uri}?Page={page + 1}&PageSize={size}" if more else None,
+        }
+    )
+
+
+def _matches(call: Any, query: dict[str, str]) -> bool:
+    return all(
+        query.get(name) in (None, value) for name, value in (("To", call.to), ("From", call.from_), ("Status", call.status))
+    )
+
+
+async def get_call(request: Request) -> Response:
+    call = _find_call(request)
+    if call is None:
+        return simple_error("not_found", "Resource not found")
+    return JSONResponse(call.as_resource())
+
+
+async def update_call(request: Request) -> Response:
+    body = await read_body(request, (FORM, JSON))
+    violations = body_violations("UpdateCallRequest", body)
+    if violations:
+        return unprocessable(violations)
+    call = _find_call(request)
+    if call is None:
+        return simple_error("not_found", "Resource not found")
+    if body.get("Status") == "completed":
+        call.status = "completed"
+        call.end_time = call.date_updated
+    if body.get("Url"):
+        call.url = body["Url"]
+    return JSONResponse(call.as_resource())
+
+
+async def create_application(request: Request) -> Response:
+    body = await read_body(request, (JSON,))
+    violations = body_violations("CreateTexmlApplicationRequest", body)
+    if violations:
+        return unprocessable(violations)
+    return JSONResponse({"data": _store(request).add_application(body)}, status_code=201)
+
+
+def _find_call(request: Request) -> Any:
+    return _store(request).call(request.path_params["account_sid"], request.path_params["call_sid"])
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+async def _body_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, BodyError)
+    return error.response
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    return simple_error("not_found", f"No route for {request.method} {request.url.path}")
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> Response:
+    response = simple_error("not_found", f"{request.method} is not supported on {request.url.path}")
+    response.status_code = 405
+    return response
+
+
+def build_app(settings: EmulatorSettings) -> Starlette:
+    prefix = settings.base_path.rstrip("/")
+    routes = [
+        Route(prefix + CALLS_PATH, initiate_call, methods=["POST"]),
+        Route(prefix + CALLS_PATH, list_calls, methods=["GET"]),
+        Route(prefix + CALL_PATH, get_call, methods=["GET"]),
+        Route(prefix + CALL_PATH, update_call, methods=["POST"]),
+        Route(prefix + "/texml_applications", create_application, methods=["POST"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BearerAuth, api_key=settings.api_key)],
+        exception_handlers={BodyError: _body_error, 404: _not_found, 405: _method_not_allowed},
+    )
+    app.state.store = Store()
+    return app

@@ -1,0 +1,45 @@
+"""Read request bodies the way the contract declares them, or say why not."""
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from emulator.errors import simple_error
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+# Bodies past this size are refused unread: the emulator must stay bounded under fuzzing.
+MAX_BODY_BYTES = 1 << 20
+
+
+class BodyError(Exception):
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_body(request: Request, accepted: tuple[str, ...]) -> Any:
+    """The parsed body, for a media type in ``accepted``; raises BodyError otherwise."""
+    media_type = _media_type(request)
+    if media_type not in accepted:
+        detail = f"Content-Type must be one of: {', '.join(accepted)} (got {media_type or 'none'})"
+        raise BodyError(simple_error("unsupported_media_type", detail))
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyError(simple_error("malformed_body", f"Body larger than {MAX_BODY_BYTES} bytes"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyError(simple_error("malformed_body", f"Body is not UTF-8: {error.reason}")) from None
+    if media_type == FORM:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise BodyError(simple_error("malformed_body", f"Body is not valid JSON: {error}")) from None

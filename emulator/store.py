@@ -1,0 +1,90 @@
+"""In-memory state of the emulator: calls and TeXML applications."""
+
+import itertools
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+# Fuzzing creates thousands of calls; the oldest are forgotten past this many.
+MAX_CALLS = 5000
+
+
+def _now_rfc2822() -> str:
+    return format_datetime(datetime.now(UTC))
+
+
+@dataclass
+class Call:
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    status: str = "queued"
+    url: str | None = None
+    date_created: str = field(default_factory=_now_rfc2822)
+    date_updated: str = field(default_factory=_now_rfc2822)
+    end_time: str | None = None
+
+    def as_resource(self) -> dict[str, Any]:
+        resource = {
+            "sid": self.sid,
+            "account_sid": self.account_sid,
+            "from": self.from_,
+            "to": self.to,
+            "status": self.status,
+            "direction": "outbound",
+            "date_created": self.date_created,
+            "date_updated": self.date_updated,
+            "uri": f"/v2/texml/Accounts/{self.account_sid}/Calls/{self.sid}.json",
+        }
+        if self.end_time:
+            resource["end_time"] = self.end_time
+        return resource
+
+
+class Store:
+    def __init__(self) -> None:
+        self._calls: OrderedDict[tuple[str, str], Call] = OrderedDict()
+        self._applications: dict[str, dict[str, Any]] = {}
+        self._application_ids = itertools.count(1293384261075731000)
+
+    def add_call(self, account_sid: str, to: str, from_: str, url: str | None) -> Call:
+        call = Call(sid=f"v3:{secrets.token_urlsafe(24)}", account_sid=account_sid, to=to, from_=from_, url=url)
+        self._calls[(account_sid, call.sid)] = call
+        while len(self._calls) > MAX_CALLS:
+            self._calls.popitem(last=False)
+        return call
+
+    def call(self, account_sid: str, sid: str) -> Call | None:
+        return self._calls.get((account_sid, sid))
+
+    def calls(self, account_sid: str) -> list[Call]:
+        """The account's calls, newest first."""
+        return [call for (account, _), call in reversed(self._calls.items()) if account == account_sid]
+
+    def add_application(self, fields: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        application = {
+            "id": str(next(self._application_ids)),
+            "record_type": "texml_application",
+            "voice_method": "post",
+            "status_callback_method": "post",
+            "active": True,
+            "first_command_timeout": False,
+            "first_command_timeout_secs": 30,
+            "dtmf_type": "RFC 2833",
+            "call_cost_in_webhooks": False,
+            "voice_fallback_url": None,
+            "status_callback": None,
+            **fields,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self._applications[application["id"]] = application
+        return application
+
+    def application(self, application_id: str) -> dict[str, Any] | None:
+        return self._applications.get(application_id)

@@ -1,0 +1,28 @@
+"""Locate and load the contract files in this folder.
+
+specs/ is data; this module only finds it, so that the emulator and the suite
+read the very same files whether the project is installed or checked out.
+"""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPECS_DIR = Path(__file__).parent
+
+
+def path(name: str) -> Path:
+    """Absolute path of a contract file, e.g. ``path("texml-rest.openapi.yaml")``."""
+    found = SPECS_DIR / name
+    if not found.is_file():
+        raise FileNotFoundError(f"no contract file {name!r} in {SPECS_DIR}")
+    return found
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """Parsed YAML of a contract file (cached: callers must not mutate it)."""
+    with path(name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
