@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from emulator.bodies import FORM, JSON, BodyError, read_body
 from emulator.errors import simple_error, unprocessable
-from emulator.store import Store
-from emulator.validation import body_violations, operation_parameters, query_violations
+from emulator.store import Call, Store
+from specs.contract import body_violations, query_parameters, query_violations
 
 CALLS_PATH = "/texml/Accounts/{account_sid}/Calls"
 CALL_PATH = "/texml/Accounts/{account_sid}/Calls/{call_sid}"
@@ -54,7 +54,7 @@ async def initiate_call(request: Request) -> Response:
 
 async def list_calls(request: Request) -> Response:
     query = dict(request.query_params)
-    violations = query_violations(operation_parameters(CALLS_PATH, "get"), query)
+    violations = query_violations(query_parameters(CALLS_PATH, "get"), query)
     if violations:
         return unprocessable(violations)
     account_sid = request.path_params["account_sid"]
@@ -81,7 +81,8 @@ async def list_calls(request: Request) -> Response:
 
 def _matches(call: Any, query: dict[str, str]) -> bool:
     return all(
-        query.get(name) in (None, value) for name, value in (("To", call.to), ("From", call.from_), ("Status", call.status))
+        query.get(name) in (None, value)
+        for name, value in (("To", call.to), ("From", call.from_), ("Status", call.status))
     )
 
 
@@ -116,7 +117,7 @@ async def create_application(request: Request) -> Response:
     return JSONResponse({"data": _store(request).add_application(body)}, status_code=201)
 
 
-def _find_call(request: Request) -> Any:
+def _find_call(request: Request) -> Call | None:
     return _store(request).call(request.path_params["account_sid"], request.path_params["call_sid"])
 
 

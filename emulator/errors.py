@@ -1,40 +1,28 @@
 """Telnyx error envelopes, built from specs/error-codes.yaml."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import JSONResponse
 
-import specs
+from specs.contract import ERROR_CODES, Violation, error_for
 
-ERROR_CODES = specs.load("error-codes.yaml")
-CONFLICT_KEYWORDS = frozenset(ERROR_CODES["conflict"]["keywords"])
 # The documentation names no code for conflicting members; the emulator picks
 # the generic "bad request" code (errata E-007).
 CONFLICT_ERROR = {"code": "10015", "title": "Invalid parameter combination"}
 
 
-@dataclass(frozen=True, order=True)
-class Violation:
-    """One broken rule of the contract: which member, which JSON Schema keyword."""
-
-    pointer: str
-    keyword: str
-    detail: str
-
-    def as_error(self) -> dict[str, Any]:
-        entry = ERROR_CODES["validation"].get(self.keyword, CONFLICT_ERROR)
-        return {
-            "code": entry["code"],
-            "title": entry["title"],
-            "detail": self.detail,
-            "source": {"pointer": self.pointer},
-        }
+def _as_error(violation: Violation) -> dict[str, Any]:
+    entry = error_for(violation) or CONFLICT_ERROR
+    return {
+        "code": entry["code"],
+        "title": entry["title"],
+        "detail": violation.detail,
+        "source": {"pointer": violation.pointer},
+    }
 
 
 def unprocessable(violations: list[Violation]) -> JSONResponse:
-    errors = [violation.as_error() for violation in sorted(set(violations))]
-    return JSONResponse({"errors": errors}, status_code=422)
+    return JSONResponse({"errors": [_as_error(violation) for violation in violations]}, status_code=422)
 
 
 def simple_error(kind: str, detail: str) -> JSONResponse:

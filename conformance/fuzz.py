@@ -1,0 +1,59 @@
+"""Property-based requests from the contract (schemathesis), judged by conformance.judge."""
+
+import requests
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi import checks as st_checks
+
+import specs
+from conformance import runtime
+from conformance.exchange import Exchange
+from conformance.judge import Failure, judge
+from conformance.reporting import Reporter
+from conformance.target import Target
+from specs.contract import TEXML_REST
+
+REQUEST_TIMEOUT_S = 5.0
+# Schemathesis' own response checks, applied to requests generated valid.
+SCHEMATHESIS_CHECKS = {
+    "not_a_server_error": schemathesis.checks.not_a_server_error,
+    "status_code_conformance": st_checks.status_code_conformance,
+    "content_type_conformance": st_checks.content_type_conformance,
+    "response_schema_conformance": st_checks.response_schema_conformance,
+}
+
+
+def load_schema(mode: GenerationMode) -> schemathesis.BaseSchema:
+    """The contract as a schemathesis schema generating ``mode`` cases with the session's seed."""
+    options = runtime.options()
+    schema = schemathesis.openapi.from_path(specs.path(TEXML_REST), config=schemathesis.Config(seed=options.seed))
+    schema.config.generation.update(modes=[mode], max_examples=options.fuzz_examples, database="none")
+    schema.config.update(parameters={"account_sid": options.account_sid})
+    return schema
+
+
+def check_case(case: schemathesis.Case, target: Target, reporter: Reporter, positive: bool) -> None:
+    operation = case.operation.definition.raw.get("operationId", case.operation.label)
+    reporter.label("REST contract", operation, "positive fuzzing" if positive else "negative fuzzing")
+    try:
+        response = case.call(base_url=target.base_url, headers=target.auth_headers, timeout=REQUEST_TIMEOUT_S)
+    except requests.Timeout:
+        raise AssertionError(f"[answers_in_time] {case.operation.label} got no answer within {REQUEST_TIMEOUT_S} s")
+    except requests.ConnectionError as error:
+        raise AssertionError(f"[answers_in_time] {case.operation.label}: connection failed ({error})") from None
+    exchange = Exchange.from_schemathesis(response)
+    failures = judge(exchange, target.base_url, target.api_key)
+    if positive:
+        failures += _schemathesis_failures(case, response)
+    reporter.verdict(exchange, failures)
+
+
+def _schemathesis_failures(case: schemathesis.Case, response: schemathesis.Response) -> list[Failure]:
+    found = []
+    for name, check in SCHEMATHESIS_CHECKS.items():
+        try:
+            case.validate_response(response, checks=[check])
+        except Exception as group:  # schemathesis raises a FailureGroup of its check failures
+            for failure in getattr(group, "exceptions", [group]):
+                found.append(Failure(name, f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', failure)}"))
+    return found

@@ -1,0 +1,221 @@
+"""What the contract says a request deserves, and the rules an answer is judged by.
+
+A request is classified by what it breaks *as sent on the wire* (generated
+negative data sometimes becomes valid once serialized), in the order a server
+meets the problems: credentials, method, media type, syntax, then the schema.
+Each rule is a small registered function returning None (kept) or why it broke.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import parse_qsl, urlsplit
+
+from openapi_core.validation.response.exceptions import ResponseValidationError
+from openapi_schema_validator import OAS31Validator
+
+from conformance import contract
+from conformance.exchange import Exchange
+from conformance.openapi_adapter import ExchangeRequest, ExchangeResponse
+from specs.contract import ERROR_CODES, Violation, body_violations, error_for, query_violations
+
+
+class RequestKind(Enum):
+    UNAUTHENTICATED = "unauthenticated"
+    UNDECLARED_METHOD = "undeclared method"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported media type"
+    MALFORMED_BODY = "malformed body"
+    INVALID = "invalid"
+    VALID = "valid"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: RequestKind
+    operation: contract.Operation | None
+    violations: tuple[Violation, ...] = ()
+    allowed_statuses: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Everything a rule may look at."""
+
+    exchange: Exchange
+    expectation: Expectation
+    base_url: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+Rule = Callable[[Judgement], str | None]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        RULES[name] = function
+        return function
+
+    return register
+
+
+def _status(kind: str) -> int:
+    return ERROR_CODES[kind]["status"]
+
+
+def expect(exchange: Exchange, base_url: str, api_key: str) -> Expectation:
+    """Classify the request as sent and say which statuses the contract allows for it."""
+    relative = exchange.path.removeprefix(_base_path(base_url))
+    operation, path_known = contract.match(relative, exchange.method)
+    if exchange.request_headers.get("authorization") != f"Bearer {api_key}":
+        return Expectation(
+            RequestKind.UNAUTHENTICATED, operation, allowed_statuses=frozenset({_status("unauthenticated")})
+        )
+    if operation is None:
+        allowed = {404, 405} if path_known else {404}
+        return Expectation(RequestKind.UNDECLARED_METHOD, None, allowed_statuses=frozenset(allowed))
+    if operation.body_component and exchange.request_media_type not in operation.media_types:
+        allowed = {_status("unsupported_media_type"), _status("malformed_body")}
+        return Expectation(RequestKind.UNSUPPORTED_MEDIA_TYPE, operation, allowed_statuses=frozenset(allowed))
+    violations: list[Violation] = []
+    if operation.body_component:
+        try:
+            body = _parse_body(exchange)
+        except ValueError:
+            allowed = frozenset({_status("malformed_body")})
+            return Expectation(RequestKind.MALFORMED_BODY, operation, allowed_statuses=allowed)
+        violations += body_violations(operation.body_component, body)
+    violations += query_violations(contract.query_parameters(operation), exchange.query)
+    if violations:
+        return Expectation(RequestKind.INVALID, operation, tuple(violations), frozenset({422}))
+    allowed = set(operation.success_statuses) | ({404} if operation.addresses_one_resource else set())
+    return Expectation(RequestKind.VALID, operation, allowed_statuses=frozenset(allowed))
+
+
+def _base_path(base_url: str) -> str:
+    return urlsplit(base_url).path.rstrip("/")
+
+
+def _parse_body(exchange: Exchange) -> object:
+    text = exchange.request_body.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if exchange.request_media_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return json.loads(text)
+
+
+def judge(exchange: Exchange, base_url: str, api_key: str, rules: list[str] | None = None) -> list[Failure]:
+    """Run the named rules (all by default) and return the ones the answer broke."""
+    judgement = Judgement(exchange, expect(exchange, base_url, api_key), base_url)
+    failures = []
+    for name in rules or list(RULES):
+        message = RULES[name](judgement)
+        if message:
+            failures.append(Failure(name, message))
+    return failures
+
+
+def _documented_codes(violations: tuple[Violation, ...]) -> set[str]:
+    """Codes an answer may use for these violations (any validation code for a conflict)."""
+    if any(violation.is_conflict for violation in violations):
+        return {entry["code"] for entry in ERROR_CODES["validation"].values()} | {"10015"}
+    return {error_for(violation)["code"] for violation in violations if error_for(violation)}
+
+
+def _errors(judgement: Judgement) -> list[dict] | None:
+    try:
+        body = judgement.exchange.response_json()
+    except ValueError:
+        return None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return errors if isinstance(errors, list) else None
+
+
+@rule("no_server_error")
+def no_server_error(judgement: Judgement) -> str | None:
+    status = judgement.exchange.status
+    if status >= 500:
+        return f"the target answered {status} ({judgement.expectation.kind.value} request); 5xx is never conformant"
+    return None
+
+
+@rule("status_matches_request_kind")
+def status_matches_request_kind(judgement: Judgement) -> str | None:
+    expectation, status = judgement.expectation, judgement.exchange.status
+    if status >= 500 or status in expectation.allowed_statuses:
+        return None
+    allowed = ", ".join(str(s) for s in sorted(expectation.allowed_statuses))
+    why = "; ".join(f"{v.pointer}: {v.keyword}" for v in expectation.violations) or expectation.kind.value
+    return f"expected HTTP {allowed} for a {expectation.kind.value} request ({why}), got {status}"
+
+
+@rule("error_envelope_conforms")
+def error_envelope_conforms(judgement: Judgement) -> str | None:
+    """Every 4xx carries the Telnyx envelope {"errors": [{code, title, ...}]}."""
+    exchange = judgement.exchange
+    if not 400 <= exchange.status < 500:
+        return None
+    try:
+        body = exchange.response_json()
+    except ValueError:
+        return f"the {exchange.status} body is not JSON: {exchange.response_body[:200]!r}"
+    errors = list(OAS31Validator(contract.component_schema("ErrorResponse")).iter_errors(body))
+    if errors:
+        return f"the {exchange.status} body breaks the error envelope schema: {errors[0].message}"
+    return None
+
+
+@rule("response_conforms_to_contract")
+def response_conforms_to_contract(judgement: Judgement) -> str | None:
+    """A documented status comes with the documented content type and body (openapi-core)."""
+    operation, exchange = judgement.expectation.operation, judgement.exchange
+    if operation is None or exchange.status not in operation.statuses:
+        return None
+    openapi = contract.openapi_for(judgement.base_url)
+    try:
+        openapi.validate_response(ExchangeRequest(exchange), ExchangeResponse(exchange))
+    except ResponseValidationError as error:
+        detail = "; ".join(str(cause) for cause in _causes(error))
+        return f"the {exchange.status} response does not conform to {operation.operation_id}: {detail}"
+    return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    nested = getattr(error, "schema_errors", None) or ([error.__cause__] if error.__cause__ else [])
+    return [error, *nested][:4]
+
+
+@rule("error_codes_match_violations")
+def error_codes_match_violations(judgement: Judgement) -> str | None:
+    """Each 422 entry names a rule the request really broke."""
+    expectation = judgement.expectation
+    if expectation.kind is not RequestKind.INVALID or judgement.exchange.status != 422:
+        return None
+    errors = _errors(judgement)
+    if not errors:
+        return None  # error_envelope_conforms reports the missing envelope
+    allowed = _documented_codes(expectation.violations)
+    wrong = [entry.get("code") for entry in errors if isinstance(entry, dict) and entry.get("code") not in allowed]
+    if wrong:
+        broken = ", ".join(f"{v.pointer} ({v.keyword})" for v in expectation.violations)
+        return f"codes {wrong} name no rule this request broke; it broke {broken}, answerable with {sorted(allowed)}"
+    return None
+
+
+@rule("unauthenticated_code")
+def unauthenticated_code(judgement: Judgement) -> str | None:
+    entry = ERROR_CODES["unauthenticated"]
+    if judgement.expectation.kind is not RequestKind.UNAUTHENTICATED or judgement.exchange.status != entry["status"]:
+        return None
+    codes = [error.get("code") for error in _errors(judgement) or [] if isinstance(error, dict)]
+    if codes and entry["code"] not in codes:
+        return f"a 401 must carry code {entry['code']} ({entry['title']}); got {codes}"
+    return None

@@ -1,0 +1,114 @@
+"""The suite's command-line options, read once and checked before anything runs."""
+
+import os
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+
+DEFAULT_SEED = 20261121
+DEFAULT_FUZZ_EXAMPLES = 25
+MAX_FUZZ_EXAMPLES = 10_000
+DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    target_url: str | None
+    api_key: str | None
+    account_sid: str
+    application_sid: str | None
+    callback_url: str | None
+    seed: int
+    fuzz_examples: int
+
+    @property
+    def embedded(self) -> bool:
+        """No target given: the suite runs against its own reference emulator."""
+        return self.target_url is None
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("texml-conformance", "TeXML / Call Control conformance suite")
+    group.addoption(
+        "--target-url",
+        help="Base URL of the implementation under test, e.g. http://127.0.0.1:8080/v2. "
+        "Without it the suite starts its reference emulator on a loopback port.",
+    )
+    group.addoption("--api-key", help="Bearer key for the target (default: $TELNYX_API_KEY).")
+    group.addoption("--account-sid", default=DEFAULT_ACCOUNT_SID, help="Account used in /texml/Accounts/{sid} paths.")
+    group.addoption("--application-sid", help="TeXML application for calls; created on the target when omitted.")
+    group.addoption("--callback-url", help="URL at which the target reaches this suite's harness (remote targets).")
+    group.addoption(
+        "--seed",
+        default=str(DEFAULT_SEED),
+        help=f"Seed for generated cases: an integer, or 'random' "
+        f"(default {DEFAULT_SEED}; the seed used is printed in the header).",
+    )
+    group.addoption(
+        "--fuzz-examples",
+        default=str(DEFAULT_FUZZ_EXAMPLES),
+        help=f"Generated cases per operation and mode (default {DEFAULT_FUZZ_EXAMPLES}).",
+    )
+    group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
+
+
+def read_options(config: pytest.Config) -> RunOptions:
+    """The options as typed; raises pytest.UsageError with the fix when one is malformed."""
+    target_url = config.getoption("--target-url")
+    if target_url is not None:
+        target_url = _checked_url("--target-url", target_url)
+    callback_url = config.getoption("--callback-url")
+    if callback_url is not None:
+        callback_url = _checked_url("--callback-url", callback_url)
+    api_key = config.getoption("--api-key") or os.environ.get("TELNYX_API_KEY")
+    if target_url is not None and not api_key:
+        raise pytest.UsageError("--target-url needs an API key: pass --api-key=KEY or set TELNYX_API_KEY.")
+    return RunOptions(
+        target_url=target_url,
+        api_key=api_key,
+        account_sid=_checked_text("--account-sid", config.getoption("--account-sid")),
+        application_sid=config.getoption("--application-sid"),
+        callback_url=callback_url,
+        seed=_checked_seed(config.getoption("--seed")),
+        fuzz_examples=_checked_count("--fuzz-examples", config.getoption("--fuzz-examples")),
+    )
+
+
+def _checked_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise pytest.UsageError(f"{name}={value!r} is not an http(s) URL; expected e.g. http://127.0.0.1:8080/v2")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise pytest.UsageError(
+            f"{name}={value!r} has an invalid port; expected e.g. http://127.0.0.1:8080/v2"
+        ) from None
+    return value.rstrip("/")
+
+
+def _checked_text(name: str, value: str) -> str:
+    if not value or "/" in value or value.strip() != value:
+        raise pytest.UsageError(f"{name}={value!r} must be a non-empty identifier without '/' or spaces.")
+    return value
+
+
+def _checked_seed(value: str) -> int:
+    if value == "random":
+        return secrets.randbelow(2**32)
+    try:
+        return int(value)
+    except ValueError:
+        raise pytest.UsageError(f"--seed={value!r} must be an integer or 'random'.") from None
+
+
+def _checked_count(name: str, value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_FUZZ_EXAMPLES:
+        raise pytest.UsageError(f"{name}={value!r} must be an integer from 1 to {MAX_FUZZ_EXAMPLES}.")
+    return count

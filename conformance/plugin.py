@@ -1,0 +1,72 @@
+"""The pytest plugin: options, the target, and collection of the conformance checks."""
+
+from pathlib import Path
+
+import pytest
+
+from conformance import runtime
+from conformance.options import RunOptions, add_options, read_options
+from conformance.redact import Redactor
+from conformance.reporting import Reporter
+from conformance.target import EmbeddedEmulator, Target, TargetUnusable, open_target
+
+CHECKS_DIR = Path(__file__).parent / "checks"
+OPTIONS = pytest.StashKey[RunOptions]()
+TARGET = pytest.StashKey[Target]()
+EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    options = read_options(config)
+    config.stash[OPTIONS] = options
+    runtime.set_options(options)
+    wants_checks = options.target_url is not None or config.getoption("--conformance")
+    if wants_checks and config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args = [str(CHECKS_DIR)]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = config.stash[OPTIONS]
+    target = options.target_url or "embedded reference emulator"
+    return [f"texml-conformance: target={target} seed={options.seed} fuzz-examples={options.fuzz_examples}"]
+
+
+def _runs_checks(items: list[pytest.Item]) -> bool:
+    return any(CHECKS_DIR in Path(str(item.path)).parents for item in items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not _runs_checks(session.items):
+        return
+    config = session.config
+    try:
+        target, emulator = open_target(config.stash[OPTIONS])
+    except TargetUnusable as error:
+        pytest.exit(f"texml-conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    config.stash[TARGET], config.stash[EMULATOR] = target, emulator
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    emulator = config.stash.get(EMULATOR, None)
+    if emulator is not None:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Target:
+    """The implementation under test (started or probed once per session)."""
+    return pytestconfig.stash[TARGET]
+
+
+@pytest.fixture(scope="session")
+def redact(target: Target) -> Redactor:
+    return Redactor([target.api_key])
+
+
+@pytest.fixture(scope="session")
+def reporter(redact: Redactor, pytestconfig: pytest.Config) -> Reporter:
+    return Reporter(redact, pytestconfig.stash[OPTIONS].seed)
