@@ -9,7 +9,7 @@ import specs
 from conformance import runtime
 from conformance.exchange import Exchange
 from conformance.judge import Failure, judge
-from conformance.reporting import Reporter
+from conformance.reporting import ConformanceFailure, Reporter
 from conformance.target import Target
 from specs.contract import TEXML_REST
 
@@ -38,9 +38,11 @@ def check_case(case: schemathesis.Case, target: Target, reporter: Reporter, posi
     try:
         response = case.call(base_url=target.base_url, headers=target.auth_headers, timeout=REQUEST_TIMEOUT_S)
     except requests.Timeout:
-        raise AssertionError(f"[answers_in_time] {case.operation.label} got no answer within {REQUEST_TIMEOUT_S} s")
+        raise ConformanceFailure(
+            f"[answers_in_time] {case.operation.label}: no answer within {REQUEST_TIMEOUT_S} s"
+        ) from None
     except requests.ConnectionError as error:
-        raise AssertionError(f"[answers_in_time] {case.operation.label}: connection failed ({error})") from None
+        raise ConformanceFailure(f"[answers_in_time] {case.operation.label}: connection failed ({error})") from None
     exchange = Exchange.from_schemathesis(response)
     failures = judge(exchange, target.base_url, target.api_key)
     if positive:
