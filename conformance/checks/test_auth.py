@@ -1,0 +1,26 @@
+"""Every operation refuses requests without the right bearer key: 401, code 10009."""
+
+import httpx
+import pytest
+
+from conformance import contract, targeted
+from conformance.exchange import Exchange
+from conformance.judge import judge
+
+CREDENTIALS = {
+    "no Authorization header": lambda key: {},
+    "wrong bearer key": lambda key: {"Authorization": f"Bearer {key}-not-this-one"},
+    "key without Bearer scheme": lambda key: {"Authorization": key},
+}
+OPERATIONS = [operation.operation_id for operation in contract.operations()]
+
+
+@pytest.mark.parametrize("credentials", list(CREDENTIALS))
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_refuses_bad_credentials(operation_id, credentials, target, reporter):
+    reporter.label("Authentication", operation_id, credentials)
+    headers = CREDENTIALS[credentials](target.api_key)
+    request = targeted.valid_request(operation_id, target, "v3:conformance-unknown", headers)
+    with httpx.Client(timeout=5.0) as client:
+        exchange = Exchange.from_httpx(client.send(request))
+    reporter.verdict(exchange, judge(exchange, target.base_url, target.api_key), always_attach=True)

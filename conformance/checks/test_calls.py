@@ -1,0 +1,105 @@
+"""The calls resource end to end: a call that was accepted can be read, listed and ended."""
+
+import pytest
+
+from conformance.calls import create_call, unique_number
+from conformance.exchange import Exchange
+from conformance.judge import Failure, judge
+
+
+@pytest.fixture
+def client(target):
+    with target.client() as client:
+        yield client
+
+
+def _verdict(reporter, target, exchange, extra=()):
+    failures = judge(exchange, target.base_url, target.api_key) + list(extra)
+    reporter.verdict(exchange, failures, always_attach=True)
+
+
+def test_initiate_result_echoes_numbers(client, target, reporter):
+    reporter.label("REST contract", "InitiateTexmlCall", "result echoes From and To")
+    to = unique_number()
+    exchange, _ = create_call(client, target, to)
+    result = exchange.response_json()
+    wrong = [
+        f"{key}={result.get(key)!r}, sent {sent!r}"
+        for key, sent in (("to", to), ("from", "+13125550111"))
+        if result.get(key) != sent
+    ]
+    _verdict(reporter, target, exchange, [Failure("result_echoes_call", "; ".join(wrong))] if wrong else [])
+
+
+def test_created_call_is_retrievable(client, target, reporter):
+    reporter.label("REST contract", "GetTexmlCall", "a created call can be read")
+    to = unique_number()
+    _, sid = create_call(client, target, to)
+    exchange = Exchange.from_httpx(client.get(f"{target.calls_path}/{sid}"))
+    extra = []
+    if exchange.status == 200 and (exchange.response_json().get("sid"), exchange.response_json().get("to")) != (
+        sid,
+        to,
+    ):
+        extra.append(Failure("retrieved_call_matches", f"expected sid {sid} to {to}, got {exchange.response_json()}"))
+    elif exchange.status != 200:
+        extra.append(Failure("retrieved_call_matches", f"GET of a call just created answered {exchange.status}"))
+    _verdict(reporter, target, exchange, extra)
+
+
+def test_created_call_is_listed(client, target, reporter):
+    reporter.label("REST contract", "GetTexmlCalls", "a created call is listed")
+    to = unique_number()
+    _, sid = create_call(client, target, to)
+    exchange = Exchange.from_httpx(client.get(target.calls_path, params={"To": to}))
+    calls = exchange.response_json().get("calls", []) if exchange.status == 200 else []
+    extra = (
+        []
+        if any(call.get("sid") == sid for call in calls)
+        else [Failure("created_call_listed", f"call {sid} missing from GET ?To={to}: {[c.get('sid') for c in calls]}")]
+    )
+    _verdict(reporter, target, exchange, extra)
+
+
+@pytest.mark.parametrize("encoding", ["form", "json"])
+def test_update_status_completed_ends_call(encoding, client, target, reporter):
+    reporter.label("REST contract", "UpdateTexmlCall", f"Status=completed ends the call ({encoding} body)")
+    _, sid = create_call(client, target, unique_number())
+    body = {"data": {"Status": "completed"}} if encoding == "form" else {"json": {"Status": "completed"}}
+    exchange = Exchange.from_httpx(client.post(f"{target.calls_path}/{sid}", **body))
+    after = client.get(f"{target.calls_path}/{sid}").json()
+    extra = (
+        []
+        if after.get("status") == "completed"
+        else [Failure("completed_ends_call", f"after Status=completed the call reads {after.get('status')!r}")]
+    )
+    _verdict(reporter, target, exchange, extra)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_unknown_call_is_not_found(method, client, target, reporter):
+    reporter.label("REST contract", "GetTexmlCall" if method == "GET" else "UpdateTexmlCall", "unknown call is 404")
+    url = f"{target.calls_path}/v3:conformance-no-such-call"
+    response = client.get(url) if method == "GET" else client.post(url, data={"Status": "completed"})
+    exchange = Exchange.from_httpx(response)
+    extra = (
+        [] if exchange.status == 404 else [Failure("unknown_call_not_found", f"expected 404, got {exchange.status}")]
+    )
+    _verdict(reporter, target, exchange, extra)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"To": "+1312', "application/json"),
+        (b"To=%2B13125550100", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00", "application/json"),
+    ],
+    ids=["truncated JSON", "form body where JSON is declared", "bytes that are not UTF-8"],
+)
+def test_unreadable_body_is_refused(content, content_type, client, target, reporter):
+    reporter.label("REST contract", "InitiateTexmlCall", "unreadable body refused with a 4xx")
+    exchange = Exchange.from_httpx(
+        client.post(target.calls_path, content=content, headers={"content-type": content_type})
+    )
+    _verdict(reporter, target, exchange)
