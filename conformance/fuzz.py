@@ -3,6 +3,7 @@
 import requests
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as st_checks
 
 import specs
@@ -55,7 +56,6 @@ def _schemathesis_failures(case: schemathesis.Case, response: schemathesis.Respo
     for name, check in SCHEMATHESIS_CHECKS.items():
         try:
             case.validate_response(response, checks=[check])
-        except Exception as group:  # schemathesis raises a FailureGroup of its check failures
-            for failure in getattr(group, "exceptions", [group]):
-                found.append(Failure(name, f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', failure)}"))
+        except FailureGroup as group:
+            found += [Failure(name, f"{failure.title}: {failure.message}") for failure in group.exceptions]
     return found

@@ -183,14 +183,16 @@ def response_conforms_to_contract(judgement: Judgement) -> str | None:
     try:
         openapi.validate_response(ExchangeRequest(exchange), ExchangeResponse(exchange))
     except ResponseValidationError as error:
-        detail = "; ".join(str(cause) for cause in _causes(error))
-        return f"the {exchange.status} response does not conform to {operation.operation_id}: {detail}"
+        return f"the {exchange.status} response does not conform to {operation.operation_id}: {_describe(error)}"
     return None
 
 
-def _causes(error: BaseException) -> list[BaseException]:
-    nested = getattr(error, "schema_errors", None) or ([error.__cause__] if error.__cause__ else [])
-    return [error, *nested][:4]
+def _describe(error: ResponseValidationError) -> str:
+    """openapi-core's schema errors, one clause each, instead of its nested reprs."""
+    schema_errors = getattr(error.__cause__, "schema_errors", None)
+    if schema_errors:
+        return "; ".join(f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in schema_errors)
+    return f"{type(error).__name__}: {error.__cause__ or error}"
 
 
 @rule("error_codes_match_violations")

@@ -1,7 +1,7 @@
 """The implementation under test: started in-process (embedded default) or probed (remote)."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -19,7 +19,7 @@ class TargetUnusable(Exception):
 @dataclass(frozen=True)
 class Target:
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)
     account_sid: str
     application_sid: str
     embedded: bool

@@ -1,0 +1,44 @@
+"""Run the conformance suite in a subprocess, as a user would, and read its verdict."""
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+# A deliberately recognisable key, so tests can prove it never reaches an artifact.
+CANARY_KEY = "KEY_canary_7f3a9c2e51d84b06"
+SUITE_TIMEOUT_S = 300
+RULE_MARKER = re.compile(r"^\s*\[([a-z_]+)\] ", re.MULTILINE)
+
+
+@dataclass
+class Verdict:
+    returncode: int
+    output: str
+    failures: dict[str, str]  # test id -> failure message
+    passed: int
+
+    def rules_broken(self) -> set[str]:
+        """Rule names the suite reported, e.g. 'no_server_error', from its '  [rule] why' lines."""
+        return {match for message in self.failures.values() for match in RULE_MARKER.findall(message)}
+
+
+def run_suite(tmp_path: Path, *args: str) -> Verdict:
+    junit = tmp_path / "junit.xml"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *args]
+    env = {k: v for k, v in os.environ.items() if k != "TELNYX_API_KEY"}
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S, cwd=tmp_path, env=env)
+    failures, passed = {}, 0
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            problem = case.find("failure") if case.find("failure") is not None else case.find("error")
+            if problem is None:
+                passed += case.find("skipped") is None
+            else:
+                failures[f"{case.get('classname')}::{case.get('name')}"] = (problem.get("message") or "") + (
+                    problem.text or ""
+                )
+    return Verdict(completed.returncode, completed.stdout + completed.stderr, failures, passed)
