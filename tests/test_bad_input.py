@@ -1,0 +1,74 @@
+"""Bad input to the suite gets one clear error that says what to do, fast."""
+
+import socket
+import time
+
+import pytest
+
+from emulator import EmulatorSettings, build_app
+from emulator.server import BackgroundServer
+from tests.suite_runner import CANARY_KEY, run_suite
+
+DEADLINE_S = 5.0
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _assert_one_clear_error(verdict, *phrases: str) -> None:
+    assert verdict.returncode == 4, verdict.output
+    assert not verdict.failures, "a usage error must not run checks"
+    assert "Traceback" not in verdict.output
+    for phrase in phrases:
+        assert phrase in verdict.output
+
+
+@pytest.mark.parametrize(
+    ("args", "phrases"),
+    [
+        (["--target-url=ftp://example"], ["is not an http(s) URL"]),
+        (["--target-url=http://127.0.0.1:notaport/v2", "--api-key=k"], ["invalid port"]),
+        (["--target-url=http://127.0.0.1:8080/v2"], ["needs an API key", "--api-key"]),
+        (["--conformance", "--seed=abc"], ["--seed='abc' must be an integer or 'random'"]),
+        (["--conformance", "--fuzz-examples=0"], ["--fuzz-examples='0' must be an integer from 1"]),
+        (["--conformance", "--account-sid=a/b"], ["--account-sid"]),
+    ],
+    ids=["not http", "bad port", "no key", "bad seed", "zero examples", "account with slash"],
+)
+def test_malformed_option(args, phrases, tmp_path):
+    _assert_one_clear_error(run_suite(tmp_path, *args), *phrases)
+
+
+def test_unreachable_target_fails_fast(tmp_path):
+    started = time.monotonic()
+    verdict = run_suite(tmp_path, f"--target-url=http://127.0.0.1:{_closed_port()}/v2", "--api-key=k")
+    _assert_one_clear_error(verdict, "cannot reach the target", "--target-url")
+    # The clock includes interpreter start and collection; the probe itself must answer well within it.
+    assert time.monotonic() - started < 3 * DEADLINE_S
+
+
+def test_refused_key_is_reported(tmp_path):
+    with BackgroundServer(build_app(EmulatorSettings(api_key=CANARY_KEY))) as server:
+        verdict = run_suite(tmp_path, f"--target-url={server.url}/v2", "--api-key=wrong-key")
+    _assert_one_clear_error(verdict, "refused the API key", "--api-key")
+
+
+def test_wrong_base_path_is_reported(tmp_path):
+    with BackgroundServer(build_app(EmulatorSettings(api_key=CANARY_KEY))) as server:
+        verdict = run_suite(tmp_path, f"--target-url={server.url}", f"--api-key={CANARY_KEY}")
+    _assert_one_clear_error(verdict, "is the base path right?")
+
+
+def test_hanging_target_is_bounded(tmp_path):
+    # A socket that accepts connections but never answers.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        verdict = run_suite(tmp_path, f"--target-url=http://127.0.0.1:{port}/v2", "--api-key=k")
+    _assert_one_clear_error(verdict, "did not answer within")
+    assert time.monotonic() - started < 3 * DEADLINE_S

@@ -1,0 +1,56 @@
+"""The reference emulator answers per specs/: codes, pointers, state."""
+
+import httpx
+import pytest
+
+from emulator import EmulatorSettings, build_app
+from emulator.server import BackgroundServer
+
+VALID = {"To": "+13125550100", "From": "+13125550111", "ApplicationSid": "1", "Url": "http://127.0.0.1:9/x"}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        BackgroundServer(build_app(EmulatorSettings(api_key="k"))) as server,
+        httpx.Client(base_url=f"{server.url}/v2", headers={"Authorization": "Bearer k"}) as http,
+    ):
+        yield http
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "pointer"),
+    [
+        ({"To": None}, "10004", "/To"),
+        ({"Timeout": "30"}, "10026", "/Timeout"),
+        ({"UrlMethod": "PUT"}, "10032", "/UrlMethod"),
+        ({"StatusCallbackEvent": "initiated hungup"}, "10032", "/StatusCallbackEvent"),
+        ({"Timeout": 121}, "10033", "/Timeout"),
+        ({"TimeLimit": 29}, "10033", "/TimeLimit"),
+        ({"MachineDetectionTimeout": 60001}, "10033", "/MachineDetectionTimeout"),
+    ],
+)
+def test_invalid_call_gets_its_code(client, change, code, pointer):
+    body = {k: v for k, v in {**VALID, **change}.items() if v is not None}
+    response = client.post("/texml/Accounts/AC1/Calls", json=body)
+    assert response.status_code == 422
+    assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [(code, pointer)]
+
+
+def test_url_with_texml_is_rejected(client):
+    response = client.post("/texml/Accounts/AC1/Calls", json={**VALID, "Texml": "<Response/>"})
+    assert response.status_code == 422
+    assert {e["source"]["pointer"] for e in response.json()["errors"]} == {"/Url", "/Texml"}
+
+
+def test_call_lifecycle(client):
+    sid = client.post("/texml/Accounts/AC1/Calls", json=VALID).json()["call_sid"]
+    assert client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()["status"] == "queued"
+    assert client.post(f"/texml/Accounts/AC1/Calls/{sid}", data={"Status": "completed"}).json()["status"] == "completed"
+    assert client.get(f"/texml/Accounts/AC2/Calls/{sid}").status_code == 404
+
+
+def test_wrong_key_is_401_with_10009(client):
+    response = client.get("/texml/Accounts/AC1/Calls", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "10009"

@@ -1,0 +1,61 @@
+"""The judge classifies requests by what they break as sent."""
+
+import json
+
+import pytest
+
+from conformance.exchange import Exchange
+from conformance.judge import RequestKind, expect, judge
+
+BASE = "http://127.0.0.1:1/v2"
+KEY = "k"
+CALLS = f"{BASE}/texml/Accounts/AC1/Calls"
+VALID = {"To": "+1", "From": "+2", "ApplicationSid": "1", "Url": "http://127.0.0.1:9/x"}
+
+
+def exchange(
+    method="POST", url=CALLS, body=VALID, media="application/json", auth=f"Bearer {KEY}", status=200, answer=None
+):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"content-type": media, **({"authorization": auth} if auth else {})}
+    answer = answer if answer is not None else {"from": "+2", "to": "+1", "status": "queued"}
+    return Exchange(
+        method, url, headers, raw, status, {"content-type": "application/json"}, json.dumps(answer).encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "kind", "statuses"),
+    [
+        (exchange(), RequestKind.VALID, {200}),
+        (exchange(auth=None), RequestKind.UNAUTHENTICATED, {401}),
+        (exchange(method="DELETE"), RequestKind.UNDECLARED_METHOD, {404, 405}),
+        (exchange(media="text/plain"), RequestKind.UNSUPPORTED_MEDIA_TYPE, {400, 415}),
+        (exchange(body=b"{"), RequestKind.MALFORMED_BODY, {400}),
+        (exchange(body={**VALID, "Timeout": 4}), RequestKind.INVALID, {422}),
+        (exchange(method="GET", url=f"{CALLS}/v3:x", body=b""), RequestKind.VALID, {200, 404}),
+        (exchange(method="GET", url=f"{CALLS}?Page=x", body=b""), RequestKind.INVALID, {422}),
+    ],
+    ids=["valid", "no auth", "undeclared method", "media type", "malformed", "out of range", "by id", "bad query"],
+)
+def test_classification(sent, kind, statuses):
+    expectation = expect(sent, BASE, KEY)
+    assert expectation.kind is kind
+    assert expectation.allowed_statuses == statuses
+
+
+def test_form_value_that_is_a_string_on_the_wire_is_valid():
+    # Negative generation may mean Url=123, but a form body can only carry the string "123".
+    sent = exchange(url=f"{CALLS}/v3:x", body=b"Url=123", media="application/x-www-form-urlencoded")
+    assert expect(sent, BASE, KEY).kind is RequestKind.VALID
+
+
+def test_wrong_code_is_named():
+    answer = {"errors": [{"code": "10026", "title": "Invalid parameter type", "source": {"pointer": "/Timeout"}}]}
+    failures = judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), BASE, KEY)
+    assert [f.rule for f in failures] == ["error_codes_match_violations"]
+
+
+def test_conforming_answer_breaks_no_rule():
+    answer = {"errors": [{"code": "10033", "title": "Value outside of range", "source": {"pointer": "/Timeout"}}]}
+    assert judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), BASE, KEY) == []
