@@ -12,8 +12,9 @@ import schemathesis
 
 from conformance.redact import Redactor
 
-# Bodies are kept whole up to this size and cut after, so a flooding target cannot exhaust memory.
-MAX_KEPT_BODY = 64 * 1024
+# Bodies are kept whole up to this size and cut after, so a flooding target cannot exhaust memory;
+# the rule response_within_size_limit reports a cut body instead of a garbled parse error.
+MAX_KEPT_BODY = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class Exchange:
     status: int
     response_headers: Mapping[str, str]
     response_body: bytes
+    response_size: int = -1  # bytes the target sent; -1 when equal to len(response_body)
+
+    @property
+    def truncated(self) -> bool:
+        return self.response_size > len(self.response_body)
 
     @classmethod
     def from_schemathesis(cls, response: schemathesis.Response) -> "Exchange":
@@ -39,6 +45,7 @@ class Exchange:
             # schemathesis keeps every value of a repeated header; the last one is the one that counts.
             response_headers={k.lower(): values[-1] for k, values in response.headers.items() if values},
             response_body=response.content[:MAX_KEPT_BODY],
+            response_size=max(response.content_size, len(response.content)),
         )
 
     @classmethod
@@ -52,6 +59,7 @@ class Exchange:
             status=response.status_code,
             response_headers={k.lower(): v for k, v in response.headers.items()},
             response_body=response.content[:MAX_KEPT_BODY],
+            response_size=len(response.content),
         )
 
     @property

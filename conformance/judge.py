@@ -148,6 +148,14 @@ def no_server_error(judgement: Judgement) -> str | None:
     return None
 
 
+@rule("response_within_size_limit")
+def response_within_size_limit(judgement: Judgement) -> str | None:
+    exchange = judgement.exchange
+    if exchange.truncated:
+        return f"the body is {exchange.response_size} bytes; the suite reads at most {len(exchange.response_body)}"
+    return None
+
+
 @rule("status_matches_request_kind")
 def status_matches_request_kind(judgement: Judgement) -> str | None:
     expectation, status = judgement.expectation, judgement.exchange.status
@@ -162,7 +170,7 @@ def status_matches_request_kind(judgement: Judgement) -> str | None:
 def error_envelope_conforms(judgement: Judgement) -> str | None:
     """Every 4xx carries the Telnyx envelope {"errors": [{code, title, ...}]}."""
     exchange = judgement.exchange
-    if not 400 <= exchange.status < 500:
+    if not 400 <= exchange.status < 500 or exchange.truncated:
         return None
     try:
         body = exchange.response_json()
@@ -180,7 +188,7 @@ def error_envelope_conforms(judgement: Judgement) -> str | None:
 def response_conforms_to_contract(judgement: Judgement) -> str | None:
     """A documented status comes with the documented content type and body (openapi-core)."""
     operation, exchange = judgement.expectation.operation, judgement.exchange
-    if operation is None or exchange.status not in operation.statuses:
+    if operation is None or exchange.status not in operation.statuses or exchange.truncated:
         return None
     openapi = contract.openapi_for(judgement.base_url)
     try:

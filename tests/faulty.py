@@ -129,6 +129,17 @@ def initiate_result_breaks_schema(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, rewrite)
 
 
+def floods_list_answers(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Pads every call listing past the size the suite reads (valid JSON, 9 MiB of whitespace)."""
+    flood = b'{"calls": []' + b" " * (9 * 1024 * 1024) + b"}"
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        listing = scope["method"] == "GET" and scope["path"].endswith("/Calls")
+        return (status, flood) if listing and status == 200 else (status, body)
+
+    return rewrite_responses(app, rewrite)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -156,4 +167,5 @@ FAULTS = (
         initiate_result_breaks_schema,
         ("response_conforms_to_contract", "response_schema_conformance"),
     ),
+    Fault("floods list answers", floods_list_answers, ("response_within_size_limit",)),
 )
