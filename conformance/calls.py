@@ -4,8 +4,8 @@ import itertools
 
 import httpx
 
-from conformance.exchange import Exchange
-from conformance.reporting import ConformanceFailure
+from conformance.exchange import Exchange, send
+from conformance.failures import fail
 from conformance.target import Target
 from conformance.targeted import VALID_URL
 
@@ -20,9 +20,12 @@ def unique_number() -> str:
 def create_call(client: httpx.Client, target: Target, to: str) -> tuple[Exchange, str]:
     """Start a call and return the exchange and the call's sid."""
     body = {"To": to, "From": "+13125550111", "ApplicationSid": target.application_sid, "Url": VALID_URL}
-    exchange = Exchange.from_httpx(client.post(target.calls_path, json=body))
+    exchange = send(client, client.build_request("POST", target.calls_path, json=body))
     if exchange.status != 200:
-        raise ConformanceFailure(f"[valid_call_accepted] a valid InitiateTexmlCall answered {exchange.status}")
+        raise fail(
+            "valid_call_accepted",
+            f"a valid InitiateTexmlCall answered {exchange.status}: {exchange.response_body[:300]!r}",
+        )
     result = exchange.response_json()
     sid = result.get("call_sid") if isinstance(result, dict) else None
     return exchange, sid or _sid_from_list(client, target, to)
@@ -33,5 +36,5 @@ def _sid_from_list(client: httpx.Client, target: Target, to: str) -> str:
     listing = client.get(target.calls_path, params={"To": to}).json()
     calls = [call for call in listing.get("calls", []) if call.get("to") == to]
     if not calls:
-        raise ConformanceFailure(f"[created_call_listed] no call to {to} in GET {target.calls_path}?To={to}")
+        raise fail("created_call_listed", f"no call to {to} in GET {target.calls_path}?To={to}")
     return calls[0]["sid"]

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import schemathesis
 
+from conformance.failures import fail
 from conformance.redact import Redactor
 
 # Bodies are kept whole up to this size and cut after, so a flooding target cannot exhaust memory;
@@ -104,3 +105,13 @@ class Exchange:
 
 def _media_type(headers: Mapping[str, str]) -> str:
     return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def send(client: httpx.Client, request: httpx.Request) -> Exchange:
+    """Send and record; no answer within the client's timeout is a failure of answers_in_time."""
+    try:
+        return Exchange.from_httpx(client.send(request))
+    except httpx.TimeoutException:
+        raise fail("answers_in_time", f"{request.method} {request.url}: no answer in time") from None
+    except httpx.HTTPError as error:
+        raise fail("answers_in_time", f"{request.method} {request.url}: {type(error).__name__}: {error}") from None

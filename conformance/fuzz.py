@@ -9,12 +9,12 @@ from schemathesis.specs.openapi import checks as st_checks
 import specs
 from conformance import runtime
 from conformance.exchange import Exchange
-from conformance.judge import Failure, judge
-from conformance.reporting import ConformanceFailure, Reporter
+from conformance.failures import Failure, fail
+from conformance.judge import judge
+from conformance.reporting import Reporter
 from conformance.target import Target
 from specs.contract import TEXML_REST
 
-REQUEST_TIMEOUT_S = 5.0
 # Schemathesis' own response checks, applied to requests generated valid.
 SCHEMATHESIS_CHECKS = {
     "not_a_server_error": schemathesis.checks.not_a_server_error,
@@ -37,13 +37,11 @@ def check_case(case: schemathesis.Case, target: Target, reporter: Reporter, posi
     operation = case.operation.definition.raw.get("operationId", case.operation.label)
     reporter.label("REST contract", operation, "positive fuzzing" if positive else "negative fuzzing")
     try:
-        response = case.call(base_url=target.base_url, headers=target.auth_headers, timeout=REQUEST_TIMEOUT_S)
+        response = case.call(base_url=target.base_url, headers=target.auth_headers, timeout=target.request_timeout)
     except requests.Timeout:
-        raise ConformanceFailure(
-            f"[answers_in_time] {case.operation.label}: no answer within {REQUEST_TIMEOUT_S} s"
-        ) from None
+        raise fail("answers_in_time", f"{case.operation.label}: no answer within {target.request_timeout} s") from None
     except requests.ConnectionError as error:
-        raise ConformanceFailure(f"[answers_in_time] {case.operation.label}: connection failed ({error})") from None
+        raise fail("answers_in_time", f"{case.operation.label}: connection failed ({error})") from None
     exchange = Exchange.from_schemathesis(response)
     failures = judge(exchange, target.base_url, target.api_key)
     if positive:

@@ -17,6 +17,7 @@ from openapi_schema_validator import OAS31Validator
 
 from conformance import contract
 from conformance.exchange import Exchange
+from conformance.failures import Failure
 from conformance.openapi_adapter import ExchangeRequest, ExchangeResponse
 from specs.contract import ERROR_CODES, Violation, body_violations, error_for, query_violations
 
@@ -45,15 +46,6 @@ class Judgement:
     exchange: Exchange
     expectation: Expectation
     base_url: str
-
-
-@dataclass(frozen=True)
-class Failure:
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
 
 
 STRICT_ENVELOPE_STATUSES = frozenset({401, 422})

@@ -10,6 +10,8 @@ import pytest
 DEFAULT_SEED = 20261121
 DEFAULT_FUZZ_EXAMPLES = 25
 MAX_FUZZ_EXAMPLES = 10_000
+DEFAULT_REQUEST_TIMEOUT_S = 5.0
+MAX_REQUEST_TIMEOUT_S = 120.0
 DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
 
 
@@ -22,6 +24,7 @@ class RunOptions:
     callback_url: str | None
     seed: int
     fuzz_examples: int
+    request_timeout: float
 
     @property
     def embedded(self) -> bool:
@@ -51,6 +54,11 @@ def add_options(parser: pytest.Parser) -> None:
         default=str(DEFAULT_FUZZ_EXAMPLES),
         help=f"Generated cases per operation and mode (default {DEFAULT_FUZZ_EXAMPLES}).",
     )
+    group.addoption(
+        "--request-timeout",
+        default=str(DEFAULT_REQUEST_TIMEOUT_S),
+        help=f"Seconds to wait for each answer (default {DEFAULT_REQUEST_TIMEOUT_S}).",
+    )
     group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
 
 
@@ -73,6 +81,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         callback_url=callback_url,
         seed=_checked_seed(config.getoption("--seed")),
         fuzz_examples=_checked_count("--fuzz-examples", config.getoption("--fuzz-examples")),
+        request_timeout=_checked_timeout(config.getoption("--request-timeout")),
     )
 
 
@@ -112,3 +121,13 @@ def _checked_count(name: str, value: str) -> int:
     if not 1 <= count <= MAX_FUZZ_EXAMPLES:
         raise pytest.UsageError(f"{name}={value!r} must be an integer from 1 to {MAX_FUZZ_EXAMPLES}.")
     return count
+
+
+def _checked_timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= MAX_REQUEST_TIMEOUT_S:
+        raise pytest.UsageError(f"--request-timeout={value!r} must be a number of seconds, above 0, at most 120.")
+    return seconds

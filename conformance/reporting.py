@@ -6,14 +6,10 @@ import allure
 from hypothesis.control import current_build_context
 
 from conformance.exchange import Exchange
-from conformance.judge import Failure
+from conformance.failures import ConformanceFailure, Failure
 from conformance.redact import Redactor
 
 TEXT = allure.attachment_type.TEXT
-
-
-class ConformanceFailure(AssertionError):
-    """A target broke a documented rule; the message names each rule and how to reproduce."""
 
 
 class Reporter:

@@ -23,6 +23,7 @@ class Target:
     account_sid: str
     application_sid: str
     embedded: bool
+    request_timeout: float = 5.0
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -33,7 +34,7 @@ class Target:
         return f"/texml/Accounts/{self.account_sid}/Calls"
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, headers=self.auth_headers, timeout=PROBE_TIMEOUT_S)
+        return httpx.Client(base_url=self.base_url, headers=self.auth_headers, timeout=self.request_timeout)
 
 
 class EmbeddedEmulator:
@@ -118,5 +119,12 @@ def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
         if emulator:
             emulator.stop()
         raise
-    target = Target(base_url, api_key, options.account_sid, application_sid, embedded=emulator is not None)
+    target = Target(
+        base_url,
+        api_key,
+        options.account_sid,
+        application_sid,
+        embedded=emulator is not None,
+        request_timeout=options.request_timeout,
+    )
     return target, emulator

@@ -4,7 +4,9 @@ Each entry wraps the emulator's ASGI app and rewrites requests or answers, so
 the suite's verdict against it shows which checks notice which fault.
 """
 
+import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +16,14 @@ from emulator import EmulatorSettings, build_app
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 Rewrite = Callable[[Scope, int, bytes], tuple[int, bytes]]
+ONE_CALL = re.compile(r"/Calls/[^/]+$")
 
 
-def rewrite_responses(app: ASGIApp, rewrite: Rewrite) -> ASGIApp:
-    """Buffer each answer of ``app`` and pass its status and body through ``rewrite``."""
+def rewrite_responses(app: ASGIApp, rewrite: Rewrite, content_type: bytes | None = None) -> ASGIApp:
+    """Buffer each answer of ``app`` and pass its status and body through ``rewrite``.
+
+    ``content_type``, when given, replaces the Content-Type of every answer.
+    """
 
     async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -32,8 +38,11 @@ def rewrite_responses(app: ASGIApp, rewrite: Rewrite) -> ASGIApp:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
                     status, body = rewrite(scope, started["status"], b"".join(chunks))
-                    headers = [(k, v) for k, v in started.get("headers", []) if k.lower() != b"content-length"]
+                    replaced = {b"content-length"} | ({b"content-type"} if content_type else set())
+                    headers = [(k, v) for k, v in started.get("headers", []) if k.lower() not in replaced]
                     headers.append((b"content-length", str(len(body)).encode()))
+                    if content_type:
+                        headers.append((b"content-type", content_type))
                     await send({"type": "http.response.start", "status": status, "headers": headers})
                     await send({"type": "http.response.body", "body": body})
 
@@ -140,12 +149,132 @@ def floods_list_answers(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, rewrite)
 
 
+def listing_crashes(app: ASGIApp, api_key: str) -> ASGIApp:
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        listing = scope["method"] == "GET" and scope["path"].endswith("/Calls")
+        return (500, b"Internal Server Error") if listing else (status, body)
+
+    return rewrite_responses(app, rewrite)
+
+
+def json_served_as_html(app: ASGIApp, api_key: str) -> ASGIApp:
+    return rewrite_responses(app, lambda scope, status, body: (status, body), content_type=b"text/html")
+
+
+def wrong_unauthenticated_code(app: ASGIApp, api_key: str) -> ASGIApp:
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        if status != 401:
+            return status, body
+        return status, json.dumps({"errors": [{"code": "10010", "title": "Not authorized"}]}).encode()
+
+    return rewrite_responses(app, rewrite)
+
+
+def errors_without_pointer(app: ASGIApp, api_key: str) -> ASGIApp:
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        if status != 422 or not isinstance(parsed, dict):
+            return status, body
+        for error in parsed.get("errors", []):
+            error.pop("source", None)
+        return status, json.dumps(parsed).encode()
+
+    return rewrite_responses(app, rewrite)
+
+
+def result_swaps_numbers(app: ASGIApp, api_key: str) -> ASGIApp:
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        if status == 200 and isinstance(parsed, dict) and "call_sid" in parsed:
+            parsed["from"], parsed["to"] = parsed["to"], parsed["from"]
+            return status, json.dumps(parsed).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def calls_not_retrievable(app: ASGIApp, api_key: str) -> ASGIApp:
+    missing = json.dumps({"errors": [{"code": "10005", "title": "Resource not found"}]}).encode()
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        if scope["method"] == "GET" and ONE_CALL.search(scope["path"]) and status == 200:
+            return 404, missing
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def listing_ignores_calls(app: ASGIApp, api_key: str) -> ASGIApp:
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        if scope["method"] == "GET" and status == 200 and isinstance(parsed, dict) and "calls" in parsed:
+            parsed["calls"] = []
+            return status, json.dumps(parsed).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def unknown_call_found(app: ASGIApp, api_key: str) -> ASGIApp:
+    invented = {"sid": "v3:invented", "account_sid": "AC", "from": "+1", "to": "+2", "status": "completed"}
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        if ONE_CALL.search(scope["path"]) and status == 404:
+            return 200, json.dumps(invented).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def refuses_valid_calls(app: ASGIApp, api_key: str) -> ASGIApp:
+    refusal = {
+        "errors": [{"code": "10016", "title": "Phone number must be in +E164 format", "source": {"pointer": "/To"}}]
+    }
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        if scope["method"] == "POST" and scope["path"].endswith("/Calls") and status == 200:
+            return 422, json.dumps(refusal).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def update_ignores_status(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers updates but never applies them (the body the emulator sees is replaced by {})."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and ONE_CALL.search(scope["path"]):
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-type", b"content-length")]
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+
+            async def empty() -> dict[str, Any]:
+                return {"type": "http.request", "body": b"{}", "more_body": False}
+
+            return await app(scope, empty, send)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def slow_on_unknown_calls(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Takes 2 s to answer reads of call ids it never issued (run with --request-timeout=0.5)."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and scope["method"] == "GET" and ONE_CALL.search(path) and "/Calls/v3:" not in path:
+            await asyncio.sleep(2)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
     wrap: Callable[[ASGIApp, str], ASGIApp]
     # Rules the suite must report broken against this target (each in at least one failed check).
     caught_by: tuple[str, ...]
+    extra_args: tuple[str, ...] = ()
 
     def app(self, api_key: str) -> ASGIApp:
         return self.wrap(build_app(EmulatorSettings(api_key=api_key)), api_key)
@@ -168,4 +297,15 @@ FAULTS = (
         ("response_conforms_to_contract", "response_schema_conformance"),
     ),
     Fault("floods list answers", floods_list_answers, ("response_within_size_limit",)),
+    Fault("listing crashes", listing_crashes, ("not_a_server_error", "status_code_conformance", "no_server_error")),
+    Fault("JSON served as text/html", json_served_as_html, ("content_type_conformance",)),
+    Fault("401 with the wrong code", wrong_unauthenticated_code, ("unauthenticated_code",)),
+    Fault("422 without source.pointer", errors_without_pointer, ("error_pointer",)),
+    Fault("result swaps From and To", result_swaps_numbers, ("result_echoes_call",)),
+    Fault("created calls cannot be read", calls_not_retrievable, ("retrieved_call_matches",)),
+    Fault("listing omits calls", listing_ignores_calls, ("created_call_listed",)),
+    Fault("unknown call answers 200", unknown_call_found, ("unknown_call_not_found",)),
+    Fault("refuses valid calls", refuses_valid_calls, ("valid_call_accepted",)),
+    Fault("update ignores Status", update_ignores_status, ("completed_ends_call",)),
+    Fault("slow on unknown calls", slow_on_unknown_calls, ("answers_in_time",), ("--request-timeout=0.5",)),
 )

@@ -2,6 +2,9 @@
 
 import pytest
 
+from conformance.failures import SCENARIO_RULES
+from conformance.fuzz import SCHEMATHESIS_CHECKS
+from conformance.judge import RULES
 from emulator import EmulatorSettings, build_app
 from emulator.server import BackgroundServer
 from tests.faulty import FAULTS, Fault
@@ -9,6 +12,7 @@ from tests.suite_runner import CANARY_KEY, run_suite
 
 FUZZ = "--fuzz-examples=10"
 APPLICATION = "--application-sid=1293384261075731000"
+KNOWN_RULES = set(RULES) | SCENARIO_RULES | set(SCHEMATHESIS_CHECKS)
 
 
 def test_reference_emulator_passes_every_check(tmp_path):
@@ -22,7 +26,15 @@ def test_reference_emulator_passes_every_check(tmp_path):
 @pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
 def test_suite_names_the_broken_rule(fault: Fault, tmp_path):
     with BackgroundServer(fault.app(CANARY_KEY)) as server:
-        verdict = run_suite(tmp_path, f"--target-url={server.url}/v2", f"--api-key={CANARY_KEY}", FUZZ, APPLICATION)
+        target = (f"--target-url={server.url}/v2", f"--api-key={CANARY_KEY}")
+        verdict = run_suite(tmp_path, *target, FUZZ, APPLICATION, *fault.extra_args)
     assert verdict.returncode == 1, verdict.output[-3000:]
     missing = set(fault.caught_by) - verdict.rules_broken()
     assert not missing, f"{fault.name}: rules {missing} never reported; reported {sorted(verdict.rules_broken())}"
+    assert verdict.rules_broken() <= KNOWN_RULES, "every reported rule must be a registered one"
+
+
+def test_every_rule_is_broken_by_some_fault():
+    """The kill matrix: a rule no faulty target breaks is not yet a check."""
+    covered = {rule for fault in FAULTS for rule in fault.caught_by}
+    assert KNOWN_RULES - covered == set()

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from conformance import contract, targeted
-from conformance.exchange import Exchange
+from conformance.exchange import send
 from conformance.judge import judge
 
 CREDENTIALS = {
@@ -21,6 +21,6 @@ def test_refuses_bad_credentials(operation_id, credentials, target, reporter):
     reporter.label("Authentication", operation_id, credentials)
     headers = CREDENTIALS[credentials](target.api_key)
     request = targeted.valid_request(operation_id, target, "v3:conformance-unknown", headers)
-    with httpx.Client(timeout=5.0) as client:
-        exchange = Exchange.from_httpx(client.send(request))
+    with httpx.Client(timeout=target.request_timeout) as client:
+        exchange = send(client, request)
     reporter.verdict(exchange, judge(exchange, target.base_url, target.api_key), always_attach=True)

@@ -4,8 +4,9 @@ import pytest
 
 from conformance import targeted
 from conformance.calls import create_call, unique_number
-from conformance.exchange import Exchange
-from conformance.judge import Failure, judge
+from conformance.exchange import send
+from conformance.failures import Failure
+from conformance.judge import judge
 
 CASES = targeted.all_cases()
 
@@ -21,7 +22,7 @@ def test_documented_rule(case, target, reporter, live_call_sid):
     rule = case.expected_error["title"] if case.expected_error else case.why
     reporter.label("Error codes", case.operation_id, rule)
     with target.client() as client:
-        exchange = Exchange.from_httpx(client.send(targeted.build_request(case, target, live_call_sid)))
+        exchange = send(client, targeted.build_request(case, target, live_call_sid))
     failures = judge(exchange, target.base_url, target.api_key)
     if case.keyword is not None:
         failures += _documented_error_failures(case, exchange)
