@@ -1,0 +1,55 @@
+"""Generated cases per operation and mode at a given depth and seed, counted in-process.
+
+Run twice with the same seed to see that generation is deterministic.
+Run: python benchmarks/generated_cases.py [--fuzz-examples N] [--seed S]
+"""
+
+import argparse
+import collections
+import os
+import tempfile
+
+import pytest
+
+import conformance.fuzz
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fuzz-examples", type=int, default=25)
+    parser.add_argument("--seed", default="20261121")
+    args = parser.parse_args()
+    counts: collections.Counter[tuple[str, str]] = collections.Counter()
+    original = conformance.fuzz.check_case
+
+    def counting(case, target, reporter, positive):  # noqa: ANN001 - same signature as check_case
+        counts[(case.operation.label, "positive" if positive else "negative")] += 1
+        return original(case, target, reporter, positive)
+
+    class CountCases:
+        def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+            import conformance.checks.test_fuzz as fuzz_module
+
+            fuzz_module.check_case = counting
+
+    os.chdir(tempfile.mkdtemp())
+    pytest.main(
+        [
+            "--conformance",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "test_fuzz",
+            f"--fuzz-examples={args.fuzz_examples}",
+            f"--seed={args.seed}",
+        ],
+        plugins=[CountCases()],
+    )
+    for (label, mode), count in sorted(counts.items()):
+        print(f"{count:6d}  {mode:8s}  {label}")
+    print(f"{sum(counts.values()):6d}  total")
+
+
+if __name__ == "__main__":
+    main()
