@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from openapi_core import OpenAPI
+from openapi_schema_validator import OAS31Validator
 
 import specs
 from specs.contract import TEXML_REST
@@ -74,6 +75,7 @@ def operation(operation_id: str) -> Operation:
     raise KeyError(f"no operation {operation_id!r} in {TEXML_REST}")
 
 
+@cache
 def _template_regex(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
 
@@ -97,10 +99,11 @@ def openapi_for(base_url: str) -> OpenAPI:
     return OpenAPI.from_dict(document)
 
 
-def component_schema(name: str) -> dict[str, Any]:
-    """A schema of the contract with its own $refs resolvable (the whole document rides along)."""
+@cache
+def component_validator(name: str) -> OAS31Validator:
+    """A validator for one schema of the contract, its $refs resolvable (built once per schema)."""
     document = specs.load(TEXML_REST)
-    return {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    return OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": document["components"]})
 
 
 def query_parameters(operation: Operation) -> list[dict[str, Any]]:

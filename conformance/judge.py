@@ -6,20 +6,18 @@ meets the problems: credentials, method, media type, syntax, then the schema.
 Each rule is a small registered function returning None (kept) or why it broke.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from openapi_core.validation.response.exceptions import ResponseValidationError
-from openapi_schema_validator import OAS31Validator
 
 from conformance import contract
 from conformance.exchange import Exchange
 from conformance.failures import Failure
 from conformance.openapi_adapter import ExchangeRequest, ExchangeResponse
-from specs.contract import ERROR_CODES, Violation, body_violations, error_for, query_violations
+from specs.contract import ERROR_CODES, Violation, body_violations, error_for, parse_body, query_violations
 
 
 class RequestKind(Enum):
@@ -82,7 +80,7 @@ def expect(exchange: Exchange, base_url: str, api_key: str) -> Expectation:
     violations: list[Violation] = []
     if operation.body_component:
         try:
-            body = _parse_body(exchange)
+            body = parse_body(exchange.request_media_type, exchange.request_body)
         except ValueError:
             allowed = frozenset({_status("malformed_body")})
             return Expectation(RequestKind.MALFORMED_BODY, operation, allowed_statuses=allowed)
@@ -98,19 +96,12 @@ def _base_path(base_url: str) -> str:
     return urlsplit(base_url).path.rstrip("/")
 
 
-def _parse_body(exchange: Exchange) -> object:
-    text = exchange.request_body.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    if exchange.request_media_type == "application/x-www-form-urlencoded":
-        return dict(parse_qsl(text, keep_blank_values=True))
-    return json.loads(text)
-
-
-def judge(exchange: Exchange, base_url: str, api_key: str, rules: list[str] | None = None) -> list[Failure]:
-    """Run the named rules (all by default) and return the ones the answer broke."""
+def judge(exchange: Exchange, base_url: str, api_key: str) -> list[Failure]:
+    """Run every registered rule and return the ones the answer broke."""
     judgement = Judgement(exchange, expect(exchange, base_url, api_key), base_url)
     failures = []
-    for name in rules or list(RULES):
-        message = RULES[name](judgement)
+    for name, check in RULES.items():
+        message = check(judgement)
         if message:
             failures.append(Failure(name, message))
     return failures
@@ -119,17 +110,18 @@ def judge(exchange: Exchange, base_url: str, api_key: str, rules: list[str] | No
 def _documented_codes(violations: tuple[Violation, ...]) -> set[str]:
     """Codes an answer may use for these violations (any validation code for a conflict)."""
     if any(violation.is_conflict for violation in violations):
-        return {entry["code"] for entry in ERROR_CODES["validation"].values()} | {"10015"}
-    return {error_for(violation)["code"] for violation in violations if error_for(violation)}
+        return {entry["code"] for entry in ERROR_CODES["validation"].values()} | {ERROR_CODES["conflict"]["code"]}
+    return {error_for(violation)["code"] for violation in violations}
 
 
-def _errors(judgement: Judgement) -> list[dict] | None:
+def error_entries(exchange: Exchange) -> list[dict]:
+    """The entries of the answer's {"errors": [...]} envelope that are objects; [] when it has none."""
     try:
-        body = judgement.exchange.response_json()
+        body = exchange.response_json()
     except ValueError:
-        return None
+        return []
     errors = body.get("errors") if isinstance(body, dict) else None
-    return errors if isinstance(errors, list) else None
+    return [entry for entry in errors if isinstance(entry, dict)] if isinstance(errors, list) else []
 
 
 @rule("no_server_error")
@@ -170,7 +162,7 @@ def error_envelope_conforms(judgement: Judgement) -> str | None:
         return f"the {exchange.status} body is not JSON: {exchange.response_body[:200]!r}"
     # Statuses with a documented code need the full envelope; other 4xx only its shape.
     schema = "ErrorResponse" if exchange.status in STRICT_ENVELOPE_STATUSES else "ErrorEnvelope"
-    errors = list(OAS31Validator(contract.component_schema(schema)).iter_errors(body))
+    errors = list(contract.component_validator(schema).iter_errors(body))
     if errors:
         return f"the {exchange.status} body breaks the {schema} schema: {errors[0].message}"
     return None
@@ -204,11 +196,11 @@ def error_codes_match_violations(judgement: Judgement) -> str | None:
     expectation = judgement.expectation
     if expectation.kind is not RequestKind.INVALID or judgement.exchange.status != 422:
         return None
-    errors = _errors(judgement)
+    errors = error_entries(judgement.exchange)
     if not errors:
         return None  # error_envelope_conforms reports the missing envelope
     allowed = _documented_codes(expectation.violations)
-    wrong = [entry.get("code") for entry in errors if isinstance(entry, dict) and entry.get("code") not in allowed]
+    wrong = [entry.get("code") for entry in errors if entry.get("code") not in allowed]
     if wrong:
         broken = ", ".join(f"{v.pointer} ({v.keyword})" for v in expectation.violations)
         return f"codes {wrong} name no rule this request broke; it broke {broken}, answerable with {sorted(allowed)}"
@@ -220,7 +212,7 @@ def unauthenticated_code(judgement: Judgement) -> str | None:
     entry = ERROR_CODES["unauthenticated"]
     if judgement.expectation.kind is not RequestKind.UNAUTHENTICATED or judgement.exchange.status != entry["status"]:
         return None
-    codes = [error.get("code") for error in _errors(judgement) or [] if isinstance(error, dict)]
+    codes = [error.get("code") for error in error_entries(judgement.exchange)]
     if codes and entry["code"] not in codes:
         return f"a 401 must carry code {entry['code']} ({entry['title']}); got {codes}"
     return None

@@ -1,13 +1,12 @@
 """Read request bodies the way the contract declares them, or say why not."""
 
-import json
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from emulator.errors import simple_error
+from specs.contract import parse_body
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -34,12 +33,8 @@ async def read_body(request: Request, accepted: tuple[str, ...]) -> Any:
     if len(raw) > MAX_BODY_BYTES:
         raise BodyError(simple_error("malformed_body", f"Body larger than {MAX_BODY_BYTES} bytes"))
     try:
-        text = raw.decode("utf-8")
+        return parse_body(media_type, raw)
     except UnicodeDecodeError as error:
         raise BodyError(simple_error("malformed_body", f"Body is not UTF-8: {error.reason}")) from None
-    if media_type == FORM:
-        return dict(parse_qsl(text, keep_blank_values=True))
-    try:
-        return json.loads(text)
     except ValueError as error:
         raise BodyError(simple_error("malformed_body", f"Body is not valid JSON: {error}")) from None

@@ -6,13 +6,9 @@ from starlette.responses import JSONResponse
 
 from specs.contract import ERROR_CODES, Violation, error_for
 
-# The documentation names no code for conflicting members; the emulator picks
-# the generic "bad request" code (errata E-007).
-CONFLICT_ERROR = {"code": "10015", "title": "Invalid parameter combination"}
-
 
 def _as_error(violation: Violation) -> dict[str, Any]:
-    entry = error_for(violation) or CONFLICT_ERROR
+    entry = error_for(violation)
     return {
         "code": entry["code"],
         "title": entry["title"],

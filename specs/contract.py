@@ -4,10 +4,12 @@ Both the reference emulator (to answer) and the suite (to judge answers) need
 the same reading of a schema, so it lives with the data, not in either of them.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
@@ -90,6 +92,17 @@ def query_violations(parameters: list[dict[str, Any]], query: Mapping[str, str])
     return found
 
 
+def parse_body(media_type: str, raw: bytes) -> Any:
+    """A request body as the contract reads it; raises ValueError when it cannot be read.
+
+    UTF-8 only (UnicodeDecodeError is a ValueError); a form member given twice keeps its last value.
+    """
+    text = raw.decode("utf-8")
+    if media_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return json.loads(text)
+
+
 def _is_integer(raw: str) -> bool:
     try:
         int(raw)
@@ -98,6 +111,6 @@ def _is_integer(raw: str) -> bool:
     return True
 
 
-def error_for(violation: Violation) -> dict[str, str] | None:
-    """The documented code and title for a violation; None for conflicts, which have none."""
-    return ERROR_CODES["validation"].get(violation.keyword)
+def error_for(violation: Violation) -> dict[str, str]:
+    """The code and title for a violation (conflicts, which the docs give none, use the conflict entry)."""
+    return ERROR_CODES["conflict"] if violation.is_conflict else ERROR_CODES["validation"][violation.keyword]
