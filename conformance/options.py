@@ -3,6 +3,7 @@
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +13,7 @@ DEFAULT_FUZZ_EXAMPLES = 25
 MAX_FUZZ_EXAMPLES = 10_000
 DEFAULT_REQUEST_TIMEOUT_S = 5.0
 MAX_REQUEST_TIMEOUT_S = 120.0
+DEFAULT_SCENARIO_TIMEOUT_S = 10.0
 DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
 
 
@@ -25,6 +27,9 @@ class RunOptions:
     seed: int
     fuzz_examples: int
     request_timeout: float
+    fixtures_dir: Path | None = None
+    scenario_timeout: float = DEFAULT_SCENARIO_TIMEOUT_S
+    harness_listen: tuple[str, int] = ("127.0.0.1", 0)
 
     @property
     def embedded(self) -> bool:
@@ -59,6 +64,18 @@ def add_options(parser: pytest.Parser) -> None:
         default=str(DEFAULT_REQUEST_TIMEOUT_S),
         help=f"Seconds to wait for each answer (default {DEFAULT_REQUEST_TIMEOUT_S}).",
     )
+    group.addoption(
+        "--harness-listen",
+        default="127.0.0.1:0",
+        help="HOST:PORT the harness listens on (default 127.0.0.1 and a free port; "
+        "with --callback-url, that URL's port).",
+    )
+    group.addoption("--fixtures-dir", help="Folder of scenario files (default: the suite's own fixtures/).")
+    group.addoption(
+        "--scenario-timeout",
+        default=str(DEFAULT_SCENARIO_TIMEOUT_S),
+        help=f"Wall seconds a TeXML scenario may take before it fails (default {DEFAULT_SCENARIO_TIMEOUT_S}).",
+    )
     group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
 
 
@@ -81,7 +98,10 @@ def read_options(config: pytest.Config) -> RunOptions:
         callback_url=callback_url,
         seed=_checked_seed(config.getoption("--seed")),
         fuzz_examples=_checked_count("--fuzz-examples", config.getoption("--fuzz-examples")),
-        request_timeout=_checked_timeout(config.getoption("--request-timeout")),
+        request_timeout=_checked_timeout("--request-timeout", config.getoption("--request-timeout")),
+        fixtures_dir=_checked_folder(config.getoption("--fixtures-dir")),
+        scenario_timeout=_checked_timeout("--scenario-timeout", config.getoption("--scenario-timeout")),
+        harness_listen=_checked_listen(config.getoption("--harness-listen"), callback_url),
     )
 
 
@@ -123,11 +143,29 @@ def _checked_count(name: str, value: str) -> int:
     return count
 
 
-def _checked_timeout(value: str) -> float:
+def _checked_timeout(name: str, value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds <= MAX_REQUEST_TIMEOUT_S:
-        raise pytest.UsageError(f"--request-timeout={value!r} must be a number of seconds, above 0, at most 120.")
+        raise pytest.UsageError(f"{name}={value!r} must be a number of seconds, above 0, at most 120.")
     return seconds
+
+
+def _checked_folder(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    if not Path(value).is_dir():
+        raise pytest.UsageError(f"--fixtures-dir={value!r} is not a folder.")
+    return Path(value)
+
+
+def _checked_listen(value: str, callback_url: str | None) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise pytest.UsageError(f"--harness-listen={value!r} must be HOST:PORT, e.g. 127.0.0.1:8765.")
+    if int(port) == 0 and callback_url is not None:
+        # The target reaches the harness at --callback-url, so listen on that URL's port.
+        return host, urlsplit(callback_url).port or 80
+    return host, int(port)

@@ -1,13 +1,18 @@
 """The pytest plugin: options, the target, and collection of the conformance checks."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conformance import runtime
+from conformance.fixtures import FixtureError, default_dir, load_all
+from conformance.harness import Harness
 from conformance.options import RunOptions, add_options, read_options
 from conformance.redact import Redactor
 from conformance.reporting import Reporter
+from conformance.scenario import ScenarioRunner
+from conformance.simulation import Capabilities, discover
 from conformance.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 
 CHECKS_DIR = Path(__file__).parent / "checks"
@@ -27,6 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
     wants_checks = options.target_url is not None or config.getoption("--conformance")
     if wants_checks and config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = [str(CHECKS_DIR)]
+    try:
+        runtime.set_fixtures(load_all(options.fixtures_dir or default_dir()))
+    except FixtureError as error:
+        raise pytest.UsageError(f"texml-conformance: bad fixture: {error}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -70,3 +79,24 @@ def redact(target: Target) -> Redactor:
 @pytest.fixture(scope="session")
 def reporter(redact: Redactor, pytestconfig: pytest.Config) -> Reporter:
     return Reporter(redact, pytestconfig.stash[OPTIONS].seed)
+
+
+@pytest.fixture(scope="session")
+def capabilities(target: Target) -> Capabilities:
+    """What the target declared through the simulation control protocol (discovered once)."""
+    return discover(target)
+
+
+@pytest.fixture(scope="session")
+def harness(pytestconfig: pytest.Config) -> Iterator[Harness]:
+    options = pytestconfig.stash[OPTIONS]
+    host, port = options.harness_listen
+    harness = Harness(public_url=options.callback_url, host=host, port=port).start()
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture(scope="session")
+def scenario_runner(target: Target, harness: Harness, pytestconfig: pytest.Config) -> Iterator[ScenarioRunner]:
+    with target.client() as client:
+        yield ScenarioRunner(target, harness, client, pytestconfig.stash[OPTIONS].scenario_timeout)

@@ -7,9 +7,12 @@ from hypothesis.control import current_build_context
 
 from conformance.exchange import Exchange
 from conformance.failures import ConformanceFailure, Failure
+from conformance.fixtures import Fixture
 from conformance.redact import Redactor
+from conformance.scenario import ScenarioResult
 
 TEXT = allure.attachment_type.TEXT
+XML = allure.attachment_type.XML
 
 
 class Reporter:
@@ -24,6 +27,35 @@ class Reporter:
         allure.dynamic.label("spec_area", area)
         allure.dynamic.label("operation", operation)
         allure.dynamic.label("rule", rule)
+
+    def describe_fixture(self, fixture: Fixture) -> None:
+        allure.dynamic.title(fixture.title)
+        allure.dynamic.description(
+            f"Rule: {fixture.rule}\n\nSource: {fixture.seed}\n\nScenario file: {fixture.id}.yaml"
+        )
+        allure.dynamic.label("verb", fixture.verb)
+        for fact in fixture.facts:
+            allure.dynamic.label("fact", fact)
+
+    def scenario(self, result: ScenarioResult, trace_diff: str) -> None:
+        """Attach what was served and observed; raise when the trace departs from the expected one."""
+        for path, text in result.scenario.documents.items():
+            allure.attach(self._redact(text), f"document served: {path}", XML)
+        recorded = "\n".join(request.describe() for request in result.scenario.snapshot())
+        allure.attach(self._redact(recorded or "(none)"), "requests the target made", TEXT)
+        timeline = "\n".join(f"{event}" for event in result.observed.timeline)
+        allure.attach(self._redact(timeline or "(not observed)"), "timeline", TEXT)
+        allure.attach(self._redact(trace_diff), "expected vs actual trace", TEXT)
+        problems = list(result.problems)
+        if result.scenario.dropped:
+            problems.append(f"the target flooded the harness: {result.scenario.dropped} requests beyond the bound")
+        if not problems:
+            return
+        allure.dynamic.tag("rule:trace_matches")
+        lines = [f"{len(problems)} rule(s) broken by scenario {result.fixture.id} ({result.fixture.rule}):"]
+        lines += [f"  {Failure('trace_matches', problem)}" for problem in problems]
+        lines += ["", trace_diff, "", f"rerun: pytest '{_current_node_id()}' --seed={self._seed}"]
+        raise ConformanceFailure(self._redact("\n".join(lines)))
 
     def attach(self, exchange: Exchange) -> None:
         allure.attach(exchange.describe_request(self._redact), "request", TEXT)

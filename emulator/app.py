@@ -2,6 +2,7 @@
 
 import hmac
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,7 +14,11 @@ from starlette.routing import Route
 
 from emulator.bodies import FORM, JSON, BodyError, read_body
 from emulator.errors import simple_error, unprocessable
-from emulator.store import Call, Store
+from emulator.execution import CallEnded, Fetch, Redirected
+from emulator.setup import outbound_setup
+from emulator.simulation import simulation_routes
+from emulator.store import TERMINAL_STATUSES, Call, Store
+from emulator.switch import Behaviour, Switch
 from specs.contract import body_violations, query_parameters, query_violations
 
 CALLS_PATH = "/texml/Accounts/{account_sid}/Calls"
@@ -27,6 +32,10 @@ class EmulatorSettings:
     api_key: str
     # Every route lives under this prefix, as the real API lives under /v2.
     base_path: str = "/v2"
+    # Documents and callbacks go to loopback addresses only, unless this is set.
+    allow_remote_fetch: bool = False
+    # Serve the simulation control protocol (specs/simulation.openapi.yaml).
+    simulation: bool = True
 
 
 class BearerAuth(BaseHTTPMiddleware):
@@ -48,8 +57,14 @@ async def initiate_call(request: Request) -> Response:
     violations = body_violations("InitiateCallRequest", body)
     if violations:
         return unprocessable(violations)
-    call = _store(request).add_call(request.path_params["account_sid"], body["To"], body["From"], body.get("Url"))
-    return JSONResponse({"from": call.from_, "to": call.to, "status": call.status, "call_sid": call.sid})
+    store = _store(request)
+    call = store.add_call(request.path_params["account_sid"], body["To"], body["From"], body.get("Url"))
+    setup = outbound_setup(
+        call.sid, request.path_params["account_sid"], body, store.application(body["ApplicationSid"])
+    )
+    result = {"from": call.from_, "to": call.to, "status": call.status, "call_sid": call.sid}
+    call.run = _switch(request).start(setup, call.to, partial(store.set_status, call))
+    return JSONResponse(result)
 
 
 async def list_calls(request: Request) -> Response:
@@ -101,11 +116,14 @@ async def update_call(request: Request) -> Response:
     call = _find_call(request)
     if call is None:
         return simple_error("not_found", "Resource not found")
-    if body.get("Status") == "completed":
-        call.status = "completed"
-        call.end_time = call.date_updated
-    if body.get("Url"):
+    if body.get("Status") in ("completed", "canceled"):
+        ended = call.run is not None and call.run.interrupt(CallEnded("api-hangup", "caller", status="canceled"))
+        if not ended and call.status not in TERMINAL_STATUSES:
+            _store(request).set_status(call, body["Status"])
+    elif body.get("Url"):
         call.url = body["Url"]
+        if call.run is not None:
+            call.run.interrupt(Redirected(Fetch(body["Url"], body.get("Method", "POST"))))
     return JSONResponse(call.as_resource())
 
 
@@ -125,6 +143,10 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
+def _switch(request: Request) -> Switch:
+    return request.app.state.switch
+
+
 async def _body_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, BodyError)
     return error.response
@@ -140,7 +162,7 @@ async def _method_not_allowed(request: Request, error: Exception) -> Response:
     return response
 
 
-def build_app(settings: EmulatorSettings) -> Starlette:
+def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) -> Starlette:
     prefix = settings.base_path.rstrip("/")
     routes = [
         Route(prefix + CALLS_PATH, initiate_call, methods=["POST"]),
@@ -149,10 +171,13 @@ def build_app(settings: EmulatorSettings) -> Starlette:
         Route(prefix + CALL_PATH, update_call, methods=["POST"]),
         Route(prefix + "/texml_applications", create_application, methods=["POST"]),
     ]
+    if settings.simulation:
+        routes += simulation_routes(prefix)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(BearerAuth, api_key=settings.api_key)],
         exception_handlers={BodyError: _body_error, 404: _not_found, 405: _method_not_allowed},
     )
     app.state.store = Store()
+    app.state.switch = Switch(behaviour or Behaviour(), allow_remote_fetch=settings.allow_remote_fetch)
     return app

@@ -10,6 +10,7 @@ from typing import Any
 
 # Fuzzing creates thousands of calls; the oldest are forgotten past this many.
 MAX_CALLS = 5000
+TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def _now_rfc2822() -> str:
@@ -24,6 +25,8 @@ class Call:
     from_: str
     status: str = "queued"
     url: str | None = None
+    direction: str = "outbound-api"
+    run: Any = field(default=None, repr=False)
     date_created: str = field(default_factory=_now_rfc2822)
     date_updated: str = field(default_factory=_now_rfc2822)
     end_time: str | None = None
@@ -35,7 +38,7 @@ class Call:
             "from": self.from_,
             "to": self.to,
             "status": self.status,
-            "direction": "outbound",
+            "direction": "outbound" if self.direction == "outbound-api" else "inbound",
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "uri": f"/v2/texml/Accounts/{self.account_sid}/Calls/{self.sid}.json",
@@ -51,15 +54,31 @@ class Store:
         self._applications: dict[str, dict[str, Any]] = {}
         self._application_ids = itertools.count(1293384261075731000)
 
-    def add_call(self, account_sid: str, to: str, from_: str, url: str | None) -> Call:
-        call = Call(sid=f"v3:{secrets.token_urlsafe(24)}", account_sid=account_sid, to=to, from_=from_, url=url)
+    def add_call(self, account_sid: str, to: str, from_: str, url: str | None, direction: str = "outbound-api") -> Call:
+        call = Call(
+            sid=f"v3:{secrets.token_urlsafe(24)}",
+            account_sid=account_sid,
+            to=to,
+            from_=from_,
+            url=url,
+            direction=direction,
+        )
         self._calls[(account_sid, call.sid)] = call
         while len(self._calls) > MAX_CALLS:
             self._calls.popitem(last=False)
         return call
 
+    def set_status(self, call: Call, status: str) -> None:
+        call.status = status
+        call.date_updated = _now_rfc2822()
+        if status in TERMINAL_STATUSES:
+            call.end_time = call.date_updated
+
     def call(self, account_sid: str, sid: str) -> Call | None:
         return self._calls.get((account_sid, sid))
+
+    def find(self, sid: str) -> Call | None:
+        return next((call for (_, call_sid), call in self._calls.items() if call_sid == sid), None)
 
     def calls(self, account_sid: str) -> list[Call]:
         """The account's calls, newest first."""

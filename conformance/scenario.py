@@ -1,0 +1,146 @@
+"""Run one fixture against the target: serve its documents, start the call, collect the trace."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance.calls import unique_number
+from conformance.failures import fail
+from conformance.fixtures import START_PATH, STATUS_PATH, Fixture
+from conformance.harness import Harness, Recorded, Scenario
+from conformance.simulation import Simulation, SimulationError
+from conformance.target import Target
+from conformance.trace import Context, Observed, mismatches, observe
+
+TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+ALL_STATUS_EVENTS = "initiated ringing answered completed"
+# After the call ends, callbacks still in flight get this long to arrive before a mismatch stands.
+SETTLE_S = 1.0
+POLL_START_S, POLL_MAX_S = 0.005, 0.1
+
+
+@dataclass
+class ScenarioResult:
+    fixture: Fixture
+    scenario: Scenario
+    context: Context
+    observed: Observed
+    problems: list[str] = field(default_factory=list)
+
+
+def _substitute(value: Any, scenario: Scenario) -> Any:
+    return value.replace("$BASE", scenario.base_url) if isinstance(value, str) else value
+
+
+class ScenarioRunner:
+    def __init__(self, target: Target, harness: Harness, client: httpx.Client, deadline_s: float) -> None:
+        self._target = target
+        self._harness = harness
+        self._client = client
+        self._simulation = Simulation(client)
+        self._deadline_s = deadline_s
+
+    def run(self, fixture: Fixture) -> ScenarioResult:
+        scenario = self._harness.open(fixture.id.replace("/", "-"), fixture.documents)
+        try:
+            return self._run(fixture, scenario)
+        finally:
+            self._harness.close(scenario)
+
+    def _run(self, fixture: Fixture, scenario: Scenario) -> ScenarioResult:
+        caller, callee = unique_number(), unique_number()
+        if fixture.party is not None:
+            self._simulation.script_party(caller if fixture.start == "inbound" else callee, fixture.party)
+        if fixture.start == "inbound":
+            call_sid = self._start_inbound(fixture, scenario, caller, callee)
+        else:
+            call_sid = self._start_outbound(fixture, scenario, caller, callee)
+        context = Context(call_sid, self._target.account_sid, caller, callee)
+        uses_timeline = "timeline" in fixture.needs
+        for step in fixture.steps:
+            self._step(step, call_sid, scenario)
+        self._wait_for_end(scenario, call_sid, uses_timeline)
+        timeline = self._simulation.timeline(call_sid)["events"] if uses_timeline else []
+
+        def current() -> Observed:
+            return observe(scenario.snapshot(), timeline)
+
+        scenario.wait_for(lambda _: not mismatches(fixture.expect, current(), context), SETTLE_S)
+        observed = current()
+        return ScenarioResult(fixture, scenario, context, observed, mismatches(fixture.expect, observed, context))
+
+    def _start_outbound(self, fixture: Fixture, scenario: Scenario, caller: str, callee: str) -> str:
+        body: dict[str, Any] = {
+            "ApplicationSid": self._target.application_sid,
+            "To": callee,
+            "From": caller,
+            "Url": scenario.url(START_PATH),
+            "StatusCallback": scenario.url(STATUS_PATH),
+            "StatusCallbackEvent": ALL_STATUS_EVENTS,
+        }
+        body.update({key: _substitute(value, scenario) for key, value in fixture.call.items()})
+        body = {key: value for key, value in body.items() if value is not None}
+        response = self._client.post(self._target.calls_path, json=body)
+        if response.status_code != 200:
+            raise fail(
+                "valid_call_accepted", f"InitiateTexmlCall answered {response.status_code}: {response.text[:300]}"
+            )
+        sid = response.json().get("call_sid")
+        if not sid:
+            raise fail("valid_call_accepted", "InitiateTexmlCall returned no call_sid to follow the call with")
+        return str(sid)
+
+    def _start_inbound(self, fixture: Fixture, scenario: Scenario, caller: str, callee: str) -> str:
+        application = {
+            "friendly_name": f"texml-conformance {fixture.id}",
+            "voice_url": scenario.url(START_PATH),
+            "status_callback": scenario.url(STATUS_PATH),
+        }
+        application.update({key: _substitute(value, scenario) for key, value in fixture.application.items()})
+        response = self._client.post("/texml_applications", json=application)
+        if response.status_code not in (200, 201):
+            raise fail("valid_call_accepted", f"CreateTexmlApplication answered {response.status_code}")
+        application_sid = str(response.json()["data"]["id"])
+        inbound = {"From": caller, "To": callee, "ApplicationSid": application_sid}
+        return self._simulation.start_inbound_call({**inbound, "AccountSid": self._target.account_sid})
+
+    def _step(self, step: dict[str, Any], call_sid: str, scenario: Scenario) -> None:
+        if "wait_for" in step:
+            kind = step["wait_for"]
+            if not self._poll(lambda: any(e["event"] == kind for e in self._simulation.timeline(call_sid)["events"])):
+                raise fail("call_ends", f"the timeline never showed a {kind!r} event within {self._deadline_s} s")
+        elif "update" in step:
+            body = {key: _substitute(value, scenario) for key, value in step["update"].items()}
+            response = self._client.post(f"{self._target.calls_path}/{call_sid}", data=body)
+            if response.status_code != 200:
+                raise fail("valid_call_accepted", f"UpdateTexmlCall answered {response.status_code}")
+        elif "advance" in step:
+            self._simulation.advance(call_sid, step["advance"])
+
+    def _wait_for_end(self, scenario: Scenario, call_sid: str, uses_timeline: bool) -> None:
+        def ended(requests: list[Recorded]) -> bool:
+            return any(r.path == STATUS_PATH and r.params.get("CallStatus") in TERMINAL for r in requests)
+
+        if uses_timeline:
+            over = self._poll(lambda: self._simulation.timeline(call_sid)["status"] in TERMINAL)
+        else:
+            over = scenario.wait_for(ended, self._deadline_s)
+        if not over:
+            raise fail("call_ends", f"the call did not end within {self._deadline_s} s of wall time")
+
+    def _poll(self, condition: Callable[[], bool]) -> bool:
+        """Ask ``condition`` with growing intervals until it holds or the scenario deadline passes."""
+        deadline, interval = time.monotonic() + self._deadline_s, POLL_START_S
+        while True:
+            try:
+                if condition():
+                    return True
+            except (httpx.HTTPError, SimulationError, KeyError, TypeError, ValueError):
+                pass
+            if time.monotonic() + interval > deadline:
+                return False
+            time.sleep(interval)
+            interval = min(interval * 2, POLL_MAX_S)
