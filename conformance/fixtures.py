@@ -89,7 +89,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         call=raw.get("call", {}),
         application=raw.get("application", {}),
         party=raw.get("party"),
-        documents=raw["documents"],
+        documents={**raw["documents"], **raw.get("malformed", {})},
         steps=tuple(raw.get("steps", ())),
         expect=raw["expect"],
     )

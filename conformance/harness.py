@@ -53,6 +53,7 @@ class Scenario:
     id: str
     base_url: str
     documents: dict[str, str]
+    sinks: frozenset[str] = frozenset()  # paths that take callbacks (answered 204)
     requests: list[Recorded] = field(default_factory=list)
     dropped: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -104,10 +105,11 @@ class Harness:
     def stop(self) -> None:
         self._server.stop()
 
-    def open(self, name: str, documents: dict[str, str]) -> Scenario:
+    def open(self, name: str, documents: dict[str, str], sinks: frozenset[str] = frozenset()) -> Scenario:
+        """A new scenario serving ``documents``; requests to ``sinks`` get 204, to any other path 404."""
         with self._lock:
             scenario_id = f"{next(self._ids)}-{name}"
-            scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {})
+            scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {}, frozenset(sinks))
             base = scenario.base_url
             scenario.documents = {path: text.replace("$BASE", base) for path, text in documents.items()}
             self._scenarios[scenario_id] = scenario
@@ -140,9 +142,9 @@ class Harness:
         )
         scenario.record(recorded)
         document = scenario.documents.get(recorded.path)
-        if document is None:
-            return Response(status_code=204)
-        return Response(document, media_type="application/xml")
+        if document is not None:
+            return Response(document, media_type="application/xml")
+        return Response(status_code=204 if recorded.path in scenario.sinks else 404)
 
 
 async def _read_limited(request: Request) -> tuple[bytes, bool]:

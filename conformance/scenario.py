@@ -9,7 +9,7 @@ import httpx
 
 from conformance.calls import unique_number
 from conformance.failures import fail
-from conformance.fixtures import START_PATH, STATUS_PATH, Fixture
+from conformance.fixtures import RECORDING_STATUS_PATH, START_PATH, STATUS_PATH, Fixture
 from conformance.harness import Harness, Recorded, Scenario
 from conformance.simulation import Simulation, SimulationError
 from conformance.target import Target
@@ -44,7 +44,8 @@ class ScenarioRunner:
         self._deadline_s = deadline_s
 
     def run(self, fixture: Fixture) -> ScenarioResult:
-        scenario = self._harness.open(fixture.id.replace("/", "-"), fixture.documents)
+        sinks = frozenset({STATUS_PATH, RECORDING_STATUS_PATH})
+        scenario = self._harness.open(fixture.id.replace("/", "-"), fixture.documents, sinks)
         try:
             return self._run(fixture, scenario)
         finally:
