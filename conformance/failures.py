@@ -14,6 +14,9 @@ SCENARIO_RULES = frozenset(
         "created_call_listed",
         "completed_ends_call",
         "unknown_call_not_found",
+        "call_ends",
+        "trace_matches",
+        "simulation_protocol_answers",
     }
 )
 

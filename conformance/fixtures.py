@@ -51,7 +51,7 @@ class Fixture:
 def default_dir() -> Path:
     """fixtures/ of a checkout, or the copy installed next to the packages."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "fixtures", here / "fixtures"):
+    for candidate in (here.parent / "fixtures", here / "fixture_files"):
         if candidate.is_dir():
             return candidate
     raise FixtureError(f"no fixtures folder next to {here}; pass --fixtures-dir=PATH")

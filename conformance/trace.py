@@ -30,6 +30,7 @@ E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 INTEGER = re.compile(r"^-?[0-9]+$")
 SPACED_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 STRUCTURAL_KEYS = frozenset({"repeat", "lasts"})
+HARNESS_CHANNELS = frozenset({"requests", "callbacks", "recording_callbacks"})
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,15 @@ def _duration_problems(entry: Mapping[str, Any], actual: list[dict[str, Any]], p
     if math.isclose(lasted, float(entry["lasts"]), abs_tol=1e-3):
         return []
     return [f"lasted {lasted:g} s, expected {entry['lasts']} s"]
+
+
+def missing_entries(expect: Mapping[str, list[dict[str, Any]]], observed: Observed) -> bool:
+    """Whether some request channel holds fewer entries than expected, so more may still arrive."""
+    return any(
+        len(observed.channel(name)) < sum(_repeat(entry)[0] for entry in expected)
+        for name, expected in expect.items()
+        if name in HARNESS_CHANNELS
+    )
 
 
 def mismatches(expect: Mapping[str, list[dict[str, Any]]], observed: Observed, context: Context) -> list[str]:

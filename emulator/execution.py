@@ -175,7 +175,7 @@ class CallRun:
         """Fetch (or take inline) a document and run its verbs; the next fetch, or None at its end."""
         text = await self.load(fetch, first)
         try:
-            rendered = render(text, self.template_params(fetch))
+            rendered = self.render(text, self.template_params(fetch))
             root = etree.fromstring(rendered.encode(), XML_PARSER)
         except (TemplateError, etree.XMLSyntaxError, ValueError):
             raise CallEnded("invalid-document", "caller") from None
@@ -192,6 +192,9 @@ class CallRun:
             except Redirected as redirect:
                 return redirect.fetch
         return None
+
+    def render(self, template: str, params: Mapping[str, Any]) -> str:
+        return render(template, params)
 
     async def load(self, fetch: Fetch | None, first: bool) -> str:
         if fetch is None:

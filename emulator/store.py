@@ -69,7 +69,8 @@ class Store:
         return call
 
     def set_status(self, call: Call, status: str) -> None:
-        call.status = status
+        # "initiated" names a callback event; the call resource has no such status and stays queued.
+        call.status = "queued" if status == "initiated" else status
         call.date_updated = _now_rfc2822()
         if status in TERMINAL_STATUSES:
             call.end_time = call.date_updated

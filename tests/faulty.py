@@ -58,6 +58,10 @@ def _json(body: bytes) -> Any:
         return None
 
 
+def _is_initiate(scope: Scope) -> bool:
+    return scope["method"] == "POST" and scope["path"].endswith("/Calls")
+
+
 def accept_everything(app: ASGIApp, api_key: str) -> ASGIApp:
     body = json.dumps({"from": "+13125550111", "to": "+13125550100", "status": "queued", "call_sid": "v3:x"}).encode()
     return rewrite_responses(app, lambda scope, status, _: (200, body))
@@ -129,7 +133,7 @@ def initiate_result_breaks_schema(app: ASGIApp, api_key: str) -> ASGIApp:
 
     def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
         parsed = _json(body)
-        if status == 200 and isinstance(parsed, dict) and "call_sid" in parsed:
+        if status == 200 and _is_initiate(scope) and isinstance(parsed, dict):
             parsed["to"] = 13125550100
             parsed.pop("status", None)
             return status, json.dumps(parsed).encode()
@@ -185,8 +189,8 @@ def errors_without_pointer(app: ASGIApp, api_key: str) -> ASGIApp:
 def result_swaps_numbers(app: ASGIApp, api_key: str) -> ASGIApp:
     def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
         parsed = _json(body)
-        if status == 200 and isinstance(parsed, dict) and "call_sid" in parsed:
-            parsed["from"], parsed["to"] = parsed["to"], parsed["from"]
+        if status == 200 and _is_initiate(scope) and isinstance(parsed, dict):
+            parsed["from"], parsed["to"] = parsed.get("to"), parsed.get("from")
             return status, json.dumps(parsed).encode()
         return status, body
 
@@ -234,6 +238,30 @@ def refuses_valid_calls(app: ASGIApp, api_key: str) -> ASGIApp:
     def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
         if scope["method"] == "POST" and scope["path"].endswith("/Calls") and status == 200:
             return 422, json.dumps(refusal).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def refuses_party_scripts(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Declares the simulation protocol but answers 500 to every party script."""
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        if scope["method"] == "PUT" and "/simulation/v1/parties/" in scope["path"]:
+            return 500, b"party scripts are broken"
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
+def timeline_hides_answers(app: ASGIApp, api_key: str) -> ASGIApp:
+    """The media timeline leaves out every 'answered' event."""
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        if scope["path"].endswith("/timeline") and isinstance(parsed, dict):
+            parsed["events"] = [event for event in parsed.get("events", []) if event.get("event") != "answered"]
+            return status, json.dumps(parsed).encode()
         return status, body
 
     return rewrite_responses(app, rewrite)
@@ -306,6 +334,8 @@ FAULTS = (
     Fault("listing omits calls", listing_ignores_calls, ("created_call_listed",)),
     Fault("unknown call answers 200", unknown_call_found, ("unknown_call_not_found",)),
     Fault("refuses valid calls", refuses_valid_calls, ("valid_call_accepted",)),
-    Fault("update ignores Status", update_ignores_status, ("completed_ends_call",)),
+    Fault("update ignores Status", update_ignores_status, ("completed_ends_call", "call_ends")),
+    Fault("timeline hides answers", timeline_hides_answers, ("trace_matches",)),
+    Fault("refuses party scripts", refuses_party_scripts, ("simulation_protocol_answers",)),
     Fault("slow on unknown calls", slow_on_unknown_calls, ("answers_in_time",), ("--request-timeout=0.5",)),
 )

@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # A deliberately recognisable key, so tests can prove it never reaches an artifact.
@@ -20,6 +20,7 @@ class Verdict:
     output: str
     failures: dict[str, str]  # test id -> failure message
     passed: int
+    skipped: dict[str, str] = field(default_factory=dict)  # test id -> skip reason
 
     def rules_broken(self) -> set[str]:
         """Rule names the suite reported, e.g. 'no_server_error', from its '  [rule] why' lines."""
@@ -31,14 +32,17 @@ def run_suite(tmp_path: Path, *args: str) -> Verdict:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *args]
     env = {k: v for k, v in os.environ.items() if k != "TELNYX_API_KEY"}
     completed = subprocess.run(command, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S, cwd=tmp_path, env=env)
-    failures, passed = {}, 0
+    failures, skipped, passed = {}, {}, 0
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
             problem = case.find("failure") if case.find("failure") is not None else case.find("error")
-            if problem is None:
-                passed += case.find("skipped") is None
+            skip = case.find("skipped")
+            if skip is not None:
+                skipped[f"{case.get('classname')}::{case.get('name')}"] = skip.get("message") or ""
+            elif problem is None:
+                passed += 1
             else:
                 failures[f"{case.get('classname')}::{case.get('name')}"] = (problem.get("message") or "") + (
                     problem.text or ""
                 )
-    return Verdict(completed.returncode, completed.stdout + completed.stderr, failures, passed)
+    return Verdict(completed.returncode, completed.stdout + completed.stderr, failures, passed, skipped)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.calls import create_call, unique_number
+from conformance.calls import create_call, live_call, unique_number
 from conformance.exchange import send
 from conformance.failures import Failure
 from conformance.judge import judge
@@ -68,9 +68,9 @@ def test_created_call_is_listed(client, target, reporter):
 
 
 @pytest.mark.parametrize("encoding", ["form", "json"])
-def test_update_status_completed_ends_call(encoding, client, target, reporter):
+def test_update_status_completed_ends_call(encoding, client, target, capabilities, harness, reporter):
     reporter.label("REST contract", "UpdateTexmlCall", f"Status=completed ends the call ({encoding} body)")
-    _, sid = create_call(client, target, unique_number())
+    sid = live_call(client, target, capabilities, harness)
     body = {"data": {"Status": "completed"}} if encoding == "form" else {"json": {"Status": "completed"}}
     exchange = send(client, client.build_request("POST", f"{target.calls_path}/{sid}", **body))
     after = send(client, client.build_request("GET", f"{target.calls_path}/{sid}"))

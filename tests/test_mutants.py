@@ -1,0 +1,86 @@
+"""Every TeXML scenario passes against the reference emulator and fails against some mutant of it.
+
+Scenarios run in-process here (harness, runner and emulator in this process) so the
+whole mutant catalogue costs seconds; test_faulty_targets runs the suite end to end.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.failures import ConformanceFailure
+from conformance.fixtures import default_dir, load_all
+from conformance.harness import Harness
+from conformance.options import DEFAULT_ACCOUNT_SID
+from conformance.scenario import ScenarioRunner
+from conformance.target import Target, provision_application
+from emulator import EmulatorSettings, build_app
+from emulator.server import BackgroundServer
+from emulator.switch import Behaviour
+from tests.mutants import MUTANTS, Mutant
+from tests.suite_runner import CANARY_KEY, run_suite
+
+FIXTURES = {fixture.id: fixture for fixture in load_all(default_dir())}
+# A mutant that never ends a call must not cost the default 10 s per scenario.
+DEADLINE_S = 3.0
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[Harness]:
+    harness = Harness().start()
+    yield harness
+    harness.stop()
+
+
+def problems_against(behaviour: Behaviour, fixture_ids: list[str], harness: Harness) -> dict[str, list[str]]:
+    """Each scenario's problems (empty when it passed) against the emulator with ``behaviour``."""
+    with BackgroundServer(build_app(EmulatorSettings(api_key=CANARY_KEY), behaviour)) as server:
+        base_url = f"{server.url}/v2"
+        application = provision_application(base_url, CANARY_KEY, f"{harness.url}/unused")
+        target = Target(base_url, CANARY_KEY, DEFAULT_ACCOUNT_SID, application, embedded=False)
+        found = {}
+        with target.client() as client:
+            runner = ScenarioRunner(target, harness, client, DEADLINE_S)
+            for fixture_id in fixture_ids:
+                try:
+                    found[fixture_id] = runner.run(FIXTURES[fixture_id]).problems
+                except ConformanceFailure as failure:
+                    found[fixture_id] = [str(failure)]
+        return found
+
+
+def test_reference_emulator_passes_every_scenario(harness):
+    failing = {
+        name: problems for name, problems in problems_against(Behaviour(), list(FIXTURES), harness).items() if problems
+    }
+    assert not failing
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[mutant.name for mutant in MUTANTS])
+def test_mutant_fails_the_scenarios_it_names(mutant: Mutant, harness):
+    found = problems_against(mutant.behaviour(), list(mutant.kills), harness)
+    survivors = [name for name, problems in found.items() if not problems]
+    assert not survivors, f"{mutant.name} survived {survivors}"
+
+
+def test_every_scenario_is_killed_by_some_mutant():
+    named = {name for mutant in MUTANTS for name in mutant.kills}
+    assert named - set(FIXTURES) == set(), "mutants name scenarios that do not exist"
+    assert set(FIXTURES) - named == set(), "scenarios no mutant kills are not yet checks"
+
+
+def test_target_without_the_protocol_gets_not_applicable(tmp_path):
+    settings = EmulatorSettings(api_key=CANARY_KEY, simulation=False)
+    with BackgroundServer(build_app(settings)) as server:
+        verdict = run_suite(
+            tmp_path,
+            f"--target-url={server.url}/v2",
+            f"--api-key={CANARY_KEY}",
+            "-k",
+            "test_texml_scenario",
+        )
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert not verdict.failures
+    assert verdict.passed == 0
+    assert len(verdict.skipped) == len(FIXTURES)
+    assert all("not applicable" in reason for reason in verdict.skipped.values())
