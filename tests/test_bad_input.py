@@ -72,3 +72,39 @@ def test_hanging_target_is_bounded(tmp_path):
         verdict = run_suite(tmp_path, f"--target-url=http://127.0.0.1:{port}/v2", "--api-key=k")
     _assert_one_clear_error(verdict, "did not answer within")
     assert time.monotonic() - started < 3 * DEADLINE_S
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        (
+            "title: t\nrule: r\nseed: s\ndocuments: {start.xml: '<Response><Pasue/></Response>'}\n"
+            "expect: {requests: []}\n",
+            ["typo.yaml", "Pasue"],
+        ),
+        (
+            "title: t\nrule: r\nseed: s\ndocuments: {start.xml: '<Response><Pause length=\"181\"/></Response>'}\n"
+            "expect: {requests: []}\n",
+            ["typo.yaml", "length"],
+        ),
+        (
+            "title: t\nrule: r\nseed: s\ndocuments: {start.xml: '<Response/>'}\nexpect: {request: []}\n",
+            ["typo.yaml", "request"],
+        ),
+        (
+            "title: t\nrule: r\nseed: s\nfacts: [Pause@lenght]\ndocuments: {start.xml: '<Response/>'}\n"
+            "expect: {requests: []}\n",
+            ["typo.yaml", "Pause@lenght"],
+        ),
+    ],
+    ids=["unknown verb", "attribute out of range", "unknown channel", "unknown catalogue fact"],
+)
+def test_fixture_with_a_typo_is_one_clear_error(text, phrases, tmp_path):
+    folder = tmp_path / "scenarios" / "texml" / "pause"
+    folder.mkdir(parents=True)
+    (folder / "typo.yaml").write_text(text)
+    verdict = run_suite(tmp_path, "--conformance", f"--fixtures-dir={tmp_path / 'scenarios'}")
+    assert verdict.returncode == 4, verdict.output[-2000:]
+    assert "Traceback" not in verdict.output
+    for phrase in phrases:
+        assert phrase in verdict.output
