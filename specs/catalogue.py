@@ -37,10 +37,6 @@ class Attribute:
     max_length: int | None = None
     secret: bool = False
 
-    @property
-    def fact(self) -> str:
-        return f"{self.element}@{self.name}"
-
     def parse(self, raw: str | None, alphabet: str) -> Any:
         """The typed value of ``raw``; the default when absent; out-of-range integers are clamped."""
         if raw is None:
@@ -79,18 +75,12 @@ class Catalogue:
     dtmf_alphabet: str
     elements: dict[str, Element]
 
-    def attribute(self, element: str, name: str) -> Attribute:
-        return self.elements[element].attributes[name]
-
     def attributes_of(self, node: etree._Element) -> dict[str, Any]:
         """Every catalogue attribute of ``node`` with its typed value or default."""
         element = self.elements[node.tag]
         return {
             name: attribute.parse(node.get(name), self.dtmf_alphabet) for name, attribute in element.attributes.items()
         }
-
-    def facts(self) -> list[Attribute]:
-        return [attribute for element in self.elements.values() for attribute in element.attributes.values()]
 
 
 def _attribute(element: str, name: str, spec: dict[str, Any]) -> Attribute:
