@@ -66,7 +66,7 @@ def load_all(folder: Path) -> list[Fixture]:
 def load_one(path: Path, root: Path) -> Fixture:
     name = path.relative_to(root).with_suffix("").as_posix()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise FixtureError(f"{path}: not valid YAML: {error}") from None
     problems = _format_problems(raw) or _content_problems(raw)

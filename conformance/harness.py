@@ -61,6 +61,10 @@ class Scenario:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    def expand(self, text: str) -> str:
+        """``text`` with $BASE replaced by this scenario's URL (documents and call members may use it)."""
+        return text.replace("$BASE", self.base_url)
+
     def record(self, request: Recorded) -> None:
         with self._changed:
             if len(self.requests) >= MAX_REQUESTS_PER_SCENARIO:
@@ -110,8 +114,7 @@ class Harness:
         with self._lock:
             scenario_id = f"{next(self._ids)}-{name}"
             scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {}, frozenset(sinks))
-            base = scenario.base_url
-            scenario.documents = {path: text.replace("$BASE", base) for path, text in documents.items()}
+            scenario.documents = {path: scenario.expand(text) for path, text in documents.items()}
             self._scenarios[scenario_id] = scenario
             while len(self._scenarios) > MAX_LIVE_SCENARIOS:
                 self._scenarios.pop(next(iter(self._scenarios)))

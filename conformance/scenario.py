@@ -36,7 +36,7 @@ class ScenarioResult:
 
 
 def _substitute(value: Any, scenario: Scenario) -> Any:
-    return value.replace("$BASE", scenario.base_url) if isinstance(value, str) else value
+    return scenario.expand(value) if isinstance(value, str) else value
 
 
 class ScenarioRunner:

@@ -49,7 +49,9 @@ class Attribute:
                 number = int(raw)
             except ValueError:
                 return self.default
-            return min(max(number, self.min if self.min is not None else number), self.max or number)
+            if self.min is not None:
+                number = max(number, self.min)
+            return number if self.max is None else min(number, self.max)
         if self.type == "boolean":
             return raw == "true" if raw in ("true", "false") else self.default
         if self.type in ("enum", "method"):
