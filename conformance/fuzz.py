@@ -34,8 +34,7 @@ def load_schema(mode: GenerationMode) -> schemathesis.BaseSchema:
 
 
 def check_case(case: schemathesis.Case, target: Target, reporter: Reporter, positive: bool) -> None:
-    operation = case.operation.definition.raw.get("operationId", case.operation.label)
-    reporter.label("REST contract", operation, "positive fuzzing" if positive else "negative fuzzing")
+    reporter.rule("positive fuzzing" if positive else "negative fuzzing")
     try:
         response = case.call(base_url=target.base_url, headers=target.auth_headers, timeout=target.request_timeout)
     except requests.Timeout:

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conformance.meta import DEFAULT_PROFILE, PROFILES
+
 DEFAULT_SEED = 20261121
 DEFAULT_FUZZ_EXAMPLES = 25
 MAX_FUZZ_EXAMPLES = 10_000
@@ -15,6 +17,7 @@ DEFAULT_REQUEST_TIMEOUT_S = 5.0
 MAX_REQUEST_TIMEOUT_S = 120.0
 DEFAULT_SCENARIO_TIMEOUT_S = 10.0
 DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
+DEFAULT_SUMMARY_JSON = Path("reports/summary.json")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class RunOptions:
     fixtures_dir: Path | None = None
     scenario_timeout: float = DEFAULT_SCENARIO_TIMEOUT_S
     harness_listen: tuple[str, int] = ("127.0.0.1", 0)
+    profile: str = DEFAULT_PROFILE
+    expectations: Path | None = None
+    strict_expectations: bool = False
+    write_expectations: Path | None = None
+    summary_json: Path = DEFAULT_SUMMARY_JSON
 
     @property
     def embedded(self) -> bool:
@@ -76,6 +84,30 @@ def add_options(parser: pytest.Parser) -> None:
         default=str(DEFAULT_SCENARIO_TIMEOUT_S),
         help=f"Wall seconds a TeXML scenario may take before it fails (default {DEFAULT_SCENARIO_TIMEOUT_S}).",
     )
+    group.addoption(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        help=f"Which checks apply: {' or '.join(PROFILES)} (default {DEFAULT_PROFILE}); "
+        "checks outside it are reported as not applicable.",
+    )
+    group.addoption(
+        "--expectations",
+        help="YAML file of checks the target is known to fail or not support; the gate fails only on others.",
+    )
+    group.addoption(
+        "--strict-expectations",
+        action="store_true",
+        help="Fail the gate when a check the expectations file says fails now passes (an unexpected pass).",
+    )
+    group.addoption(
+        "--write-expectations",
+        help="Write this run's failures (and still-expected ones) to PATH as an expectations file.",
+    )
+    group.addoption(
+        "--summary-json",
+        default=str(DEFAULT_SUMMARY_JSON),
+        help=f"Where to write the per-area summary and coverage matrix (default {DEFAULT_SUMMARY_JSON}).",
+    )
     group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
 
 
@@ -102,6 +134,11 @@ def read_options(config: pytest.Config) -> RunOptions:
         fixtures_dir=_checked_folder(config.getoption("--fixtures-dir")),
         scenario_timeout=_checked_timeout("--scenario-timeout", config.getoption("--scenario-timeout")),
         harness_listen=_checked_listen(config.getoption("--harness-listen"), callback_url),
+        profile=_checked_profile(config.getoption("--profile")),
+        expectations=_checked_file("--expectations", config.getoption("--expectations")),
+        strict_expectations=config.getoption("--strict-expectations"),
+        write_expectations=_optional_path(config.getoption("--write-expectations")),
+        summary_json=Path(config.getoption("--summary-json")),
     )
 
 
@@ -159,6 +196,24 @@ def _checked_folder(value: str | None) -> Path | None:
     if not Path(value).is_dir():
         raise pytest.UsageError(f"--fixtures-dir={value!r} is not a folder.")
     return Path(value)
+
+
+def _checked_profile(value: str) -> str:
+    if value not in PROFILES:
+        raise pytest.UsageError(f"--profile={value!r} is not one of: {', '.join(PROFILES)}.")
+    return value
+
+
+def _checked_file(name: str, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    if not Path(value).is_file():
+        raise pytest.UsageError(f"{name}={value!r} is not a file; `--write-expectations=PATH` writes one from a run.")
+    return Path(value)
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _checked_listen(value: str, callback_url: str | None) -> tuple[str, int]:

@@ -1,13 +1,15 @@
 """The pytest plugin: options, the target, and collection of the conformance checks."""
 
 from collections.abc import Iterator
-from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import runtime
+from conformance import expectations, runtime
 from conformance.fixtures import FixtureError, default_dir, load_all
+from conformance.gate import Gate
 from conformance.harness import Harness
+from conformance.meta import CHECKS_DIR, is_check
 from conformance.options import RunOptions, add_options, read_options
 from conformance.redact import Redactor
 from conformance.reporting import Reporter
@@ -15,10 +17,10 @@ from conformance.scenario import ScenarioRunner
 from conformance.simulation import Capabilities, discover
 from conformance.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 
-CHECKS_DIR = Path(__file__).parent / "checks"
 OPTIONS = pytest.StashKey[RunOptions]()
 TARGET = pytest.StashKey[Target]()
 EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
+GATE = pytest.StashKey[Gate]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,20 +38,34 @@ def pytest_configure(config: pytest.Config) -> None:
         runtime.set_fixtures(load_all(options.fixtures_dir or default_dir()))
     except FixtureError as error:
         raise pytest.UsageError(f"texml-conformance: bad fixture: {error}") from None
+    try:
+        expected = expectations.load(options.expectations) if options.expectations else {}
+    except expectations.ExpectationsError as error:
+        raise pytest.UsageError(f"texml-conformance: {error}") from None
+    config.addinivalue_line("markers", "operation(operation_id): the REST operation a hand-written check exercises")
+    config.stash[GATE] = Gate(options, expected, target_label(options))
+    config.pluginmanager.register(config.stash[GATE], "texml-conformance-gate")
+
+
+def target_label(options: RunOptions) -> str:
+    """The target as reports show it: never with credentials."""
+    if options.target_url is None:
+        return "embedded reference emulator"
+    parts = urlsplit(options.target_url)
+    return urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     options = config.stash[OPTIONS]
-    target = options.target_url or "embedded reference emulator"
-    return [f"texml-conformance: target={target} seed={options.seed} fuzz-examples={options.fuzz_examples}"]
-
-
-def _runs_checks(items: list[pytest.Item]) -> bool:
-    return any(CHECKS_DIR in Path(str(item.path)).parents for item in items)
+    target = target_label(options)
+    return [
+        f"texml-conformance: target={target} seed={options.seed} fuzz-examples={options.fuzz_examples} "
+        f"profile={options.profile} expectations={options.expectations or 'none'}"
+    ]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not _runs_checks(session.items):
+    if not any(map(is_check, session.items)):
         return
     config = session.config
     try:
@@ -82,9 +98,11 @@ def reporter(redact: Redactor, pytestconfig: pytest.Config) -> Reporter:
 
 
 @pytest.fixture(scope="session")
-def capabilities(target: Target) -> Capabilities:
+def capabilities(target: Target, pytestconfig: pytest.Config) -> Capabilities:
     """What the target declared through the simulation control protocol (discovered once)."""
-    return discover(target)
+    found = discover(target)
+    pytestconfig.stash[GATE].note_capabilities(sorted(found.names))
+    return found
 
 
 @pytest.fixture(scope="session")

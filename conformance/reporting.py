@@ -20,12 +20,9 @@ class Reporter:
         self._redact = redact
         self._seed = seed
 
-    def label(self, area: str, operation: str, rule: str) -> None:
-        allure.dynamic.epic(area)
-        allure.dynamic.feature(operation)
+    def rule(self, rule: str) -> None:
+        """The rule a check verifies: the story under its area (epic) and subject (feature)."""
         allure.dynamic.story(rule)
-        allure.dynamic.label("spec_area", area)
-        allure.dynamic.label("operation", operation)
         allure.dynamic.label("rule", rule)
 
     def describe_fixture(self, fixture: Fixture) -> None:

@@ -6,6 +6,7 @@ from conformance.calls import create_call, live_call, unique_number
 from conformance.exchange import send
 from conformance.failures import Failure
 from conformance.judge import judge
+from conformance.meta import AREA_REST, CheckMeta, operation_fact
 
 
 @pytest.fixture
@@ -27,8 +28,9 @@ def _json_field(exchange, name):
     return body.get(name) if isinstance(body, dict) else None
 
 
+@pytest.mark.operation("InitiateTexmlCall")
 def test_initiate_result_echoes_numbers(client, target, reporter):
-    reporter.label("REST contract", "InitiateTexmlCall", "result echoes From and To")
+    reporter.rule("result echoes From and To")
     to = unique_number()
     exchange, _ = create_call(client, target, to)
     result = exchange.response_json()
@@ -40,8 +42,9 @@ def test_initiate_result_echoes_numbers(client, target, reporter):
     _verdict(reporter, target, exchange, [Failure("result_echoes_call", "; ".join(wrong))] if wrong else [])
 
 
+@pytest.mark.operation("GetTexmlCall")
 def test_created_call_is_retrievable(client, target, reporter):
-    reporter.label("REST contract", "GetTexmlCall", "a created call can be read")
+    reporter.rule("a created call can be read")
     to = unique_number()
     _, sid = create_call(client, target, to)
     exchange = send(client, client.build_request("GET", f"{target.calls_path}/{sid}"))
@@ -53,8 +56,9 @@ def test_created_call_is_retrievable(client, target, reporter):
     _verdict(reporter, target, exchange, extra)
 
 
+@pytest.mark.operation("GetTexmlCalls")
 def test_created_call_is_listed(client, target, reporter):
-    reporter.label("REST contract", "GetTexmlCalls", "a created call is listed")
+    reporter.rule("a created call is listed")
     to = unique_number()
     _, sid = create_call(client, target, to)
     exchange = send(client, client.build_request("GET", target.calls_path, params={"To": to}))
@@ -67,9 +71,10 @@ def test_created_call_is_listed(client, target, reporter):
     _verdict(reporter, target, exchange, extra)
 
 
+@pytest.mark.operation("UpdateTexmlCall")
 @pytest.mark.parametrize("encoding", ["form", "json"])
 def test_update_status_completed_ends_call(encoding, client, target, capabilities, harness, reporter):
-    reporter.label("REST contract", "UpdateTexmlCall", f"Status=completed ends the call ({encoding} body)")
+    reporter.rule(f"Status=completed ends the call ({encoding} body)")
     sid = live_call(client, target, capabilities, harness)
     body = {"data": {"Status": "completed"}} if encoding == "form" else {"json": {"Status": "completed"}}
     exchange = send(client, client.build_request("POST", f"{target.calls_path}/{sid}", **body))
@@ -83,9 +88,15 @@ def test_update_status_completed_ends_call(encoding, client, target, capabilitie
     _verdict(reporter, target, exchange, extra)
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param("GET", marks=pytest.mark.operation("GetTexmlCall")),
+        pytest.param("POST", marks=pytest.mark.operation("UpdateTexmlCall")),
+    ],
+)
 def test_unknown_call_is_not_found(method, client, target, reporter):
-    reporter.label("REST contract", "GetTexmlCall" if method == "GET" else "UpdateTexmlCall", "unknown call is 404")
+    reporter.rule("unknown call is 404")
     url = f"{target.calls_path}/v3:conformance-no-such-call"
     body = {} if method == "GET" else {"data": {"Status": "completed"}}
     exchange = send(client, client.build_request(method, url, **body))
@@ -95,6 +106,7 @@ def test_unknown_call_is_not_found(method, client, target, reporter):
     _verdict(reporter, target, exchange, extra)
 
 
+@pytest.mark.operation("InitiateTexmlCall")
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
@@ -105,7 +117,12 @@ def test_unknown_call_is_not_found(method, client, target, reporter):
     ids=["truncated JSON", "form body where JSON is declared", "bytes that are not UTF-8"],
 )
 def test_unreadable_body_is_refused(content, content_type, client, target, reporter):
-    reporter.label("REST contract", "InitiateTexmlCall", "unreadable body refused with a 4xx")
+    reporter.rule("unreadable body refused with a 4xx")
     request = client.build_request("POST", target.calls_path, content=content, headers={"content-type": content_type})
     exchange = send(client, request)
     _verdict(reporter, target, exchange)
+
+
+def check_meta(item):
+    operation_id = item.get_closest_marker("operation").args[0]
+    return CheckMeta(AREA_REST, operation_id, frozenset({operation_fact(operation_id)}))

@@ -4,9 +4,12 @@ import pytest
 
 from conformance import targeted
 from conformance.calls import create_call, unique_number
+from conformance.coverage import BODY
 from conformance.exchange import send
 from conformance.failures import Failure
 from conformance.judge import judge
+from conformance.meta import AREA_ERRORS, CheckMeta, constraint_fact, error_code_fact, operation_fact
+from specs.contract import CONFLICT_KEYWORDS
 
 CASES = targeted.all_cases()
 
@@ -20,7 +23,7 @@ def live_call_sid(target):
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_documented_rule(case, target, reporter, live_call_sid):
     rule = case.expected_error["title"] if case.expected_error else case.why
-    reporter.label("Error codes", case.operation_id, rule)
+    reporter.rule(rule)
     with target.client() as client:
         exchange = send(client, targeted.build_request(case, target, live_call_sid))
     failures = judge(exchange, target.base_url, target.api_key)
@@ -53,3 +56,14 @@ def _documented_error_failures(case, exchange):
             )
         ]
     return []
+
+
+def check_meta(item):
+    case = item.callspec.params["case"]
+    facts = {operation_fact(case.operation_id)}
+    if case.keyword in CONFLICT_KEYWORDS:
+        facts.add(constraint_fact(case.operation_id, BODY, case.keyword))
+    elif case.keyword is not None:
+        facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
+        facts.add(error_code_fact(422, case.expected_error["code"]))
+    return CheckMeta(AREA_ERRORS, case.operation_id, frozenset(facts))
