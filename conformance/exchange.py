@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import schemathesis
 
-from conformance.failures import fail
+from conformance.failures import InfrastructureError, fail
 from conformance.redact import Redactor
 
 # Bodies are kept whole up to this size and cut after, so a flooding target cannot exhaust memory;
@@ -108,10 +108,13 @@ def _media_type(headers: Mapping[str, str]) -> str:
 
 
 def send(client: httpx.Client, request: httpx.Request) -> Exchange:
-    """Send and record; no answer within the client's timeout is a failure of answers_in_time."""
+    """Send and record; no answer within the client's timeout is a failure of answers_in_time.
+
+    A connection refused or cut is an infrastructure error, not a broken rule.
+    """
     try:
         return Exchange.from_httpx(client.send(request))
     except httpx.TimeoutException:
         raise fail("answers_in_time", f"{request.method} {request.url}: no answer in time") from None
     except httpx.HTTPError as error:
-        raise fail("answers_in_time", f"{request.method} {request.url}: {type(error).__name__}: {error}") from None
+        raise InfrastructureError(f"{request.method} {request.url}: {type(error).__name__}: {error}") from None

@@ -25,6 +25,10 @@ class ConformanceFailure(AssertionError):
     """A target broke a documented rule; the message names each rule and how to reproduce."""
 
 
+class InfrastructureError(Exception):
+    """The exchange could not happen (connection refused or cut): no rule can be judged."""
+
+
 @dataclass(frozen=True)
 class Failure:
     rule: str

@@ -9,7 +9,7 @@ from schemathesis.specs.openapi import checks as st_checks
 import specs
 from conformance import runtime
 from conformance.exchange import Exchange
-from conformance.failures import Failure, fail
+from conformance.failures import Failure, InfrastructureError, fail
 from conformance.judge import judge
 from conformance.reporting import Reporter
 from conformance.target import Target
@@ -40,7 +40,7 @@ def check_case(case: schemathesis.Case, target: Target, reporter: Reporter, posi
     except requests.Timeout:
         raise fail("answers_in_time", f"{case.operation.label}: no answer within {target.request_timeout} s") from None
     except requests.ConnectionError as error:
-        raise fail("answers_in_time", f"{case.operation.label}: connection failed ({error})") from None
+        raise InfrastructureError(f"{case.operation.label}: connection failed ({error})") from None
     exchange = Exchange.from_schemathesis(response)
     failures = judge(exchange, target.base_url, target.api_key)
     if positive:

@@ -15,7 +15,7 @@ import pytest
 
 from conformance import allure_files, coverage
 from conformance.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
-from conformance.meta import CHECKS_DIR, PROFILES, CheckMeta, check_id, is_check, meta_of
+from conformance.meta import CHECKS_DIR, PROFILES, CheckMeta, check_id, check_id_of_node, is_check, meta_of
 from conformance.options import RunOptions
 from conformance.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
 from conformance.summary import CheckResult, Summary
@@ -42,6 +42,17 @@ class Gate:
             self._prepare(item, meta_of(item))
         if not hasattr(config, "workerinput"):
             self._refuse_unknown_checks(set(self.check_facts))
+        if self.options.checks:
+            self._select(config, items)
+
+    def _select(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        wanted = set(self.options.checks)
+        unknown = sorted(wanted - set(self.check_facts))
+        if unknown:
+            raise pytest.UsageError(f"texml-conformance: --check names no check: {', '.join(unknown)}")
+        keep = [item for item in items if item.stash.get(CHECK_ID, None) in wanted]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
 
     def _prepare(self, item: pytest.Item, meta: CheckMeta) -> None:
         check = check_id(item)
@@ -68,8 +79,7 @@ class Gate:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        collected = {f"{nodeid.split('/checks/', 1)[-1]}" for nodeid in ids}
-        self._refuse_unknown_checks(collected)
+        self._refuse_unknown_checks({check_id_of_node(nodeid) for nodeid in ids})
 
     # Running: each phase's report gets the check's outcome.
     @pytest.hookimpl(wrapper=True)
@@ -112,11 +122,11 @@ class Gate:
             config.workeroutput["check_facts"] = {check: sorted(facts) for check, facts in self.check_facts.items()}
             config.workeroutput["capabilities"] = self.capabilities
             return
-        if not self.summary.results:
+        if not self.check_facts:
             return
         matrix = coverage.build(self.check_facts.items())
         self._write_summary(matrix)
-        if self.options.write_expectations is not None:
+        if self.options.write_expectations is not None and self.summary.results:
             self._write_expectations()
         results_dir = config.getoption("allure_report_dir", None)
         if results_dir:
@@ -207,6 +217,8 @@ def _label(item: pytest.Item) -> None:
     allure.dynamic.epic(properties["area"])
     allure.dynamic.feature(properties["subject"])
     allure.dynamic.label("check", properties["check"])
+    # Allure tells results apart by name and parameters; generated checks share a name.
+    allure.dynamic.parameter("check", properties["check"], mode=allure.parameter_mode.HIDDEN)
 
 
 def _detail(report: pytest.TestReport, call: pytest.CallInfo) -> str:

@@ -42,6 +42,12 @@ def check_id(item: pytest.Item) -> str:
     return f"{Path(str(item.path)).relative_to(CHECKS_DIR).as_posix()}::{name}"
 
 
+def check_id_of_node(nodeid: str) -> str:
+    """The check id of a pytest node id, whatever folder pytest ran from."""
+    path, _, name = nodeid.partition("::")
+    return f"{path.rsplit('checks/', 1)[-1]}::{name}"
+
+
 def is_check(item: pytest.Item) -> bool:
     return CHECKS_DIR in Path(str(item.path)).parents
 

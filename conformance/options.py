@@ -38,6 +38,7 @@ class RunOptions:
     strict_expectations: bool = False
     write_expectations: Path | None = None
     summary_json: Path = DEFAULT_SUMMARY_JSON
+    checks: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -108,6 +109,12 @@ def add_options(parser: pytest.Parser) -> None:
         default=str(DEFAULT_SUMMARY_JSON),
         help=f"Where to write the per-area summary and coverage matrix (default {DEFAULT_SUMMARY_JSON}).",
     )
+    group.addoption(
+        "--check",
+        action="append",
+        default=[],
+        help="Run only this check (its id as printed in failures and the summary); repeatable.",
+    )
     group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
 
 
@@ -139,6 +146,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         strict_expectations=config.getoption("--strict-expectations"),
         write_expectations=_optional_path(config.getoption("--write-expectations")),
         summary_json=Path(config.getoption("--summary-json")),
+        checks=tuple(config.getoption("--check")),
     )
 
 

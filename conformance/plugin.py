@@ -65,7 +65,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not any(map(is_check, session.items)):
+    if session.config.option.collectonly or not any(map(is_check, session.items)):
         return
     config = session.config
     try:
@@ -94,7 +94,13 @@ def redact(target: Target) -> Redactor:
 
 @pytest.fixture(scope="session")
 def reporter(redact: Redactor, pytestconfig: pytest.Config) -> Reporter:
-    return Reporter(redact, pytestconfig.stash[OPTIONS].seed)
+    return Reporter(redact, rerun_command(pytestconfig.stash[OPTIONS]))
+
+
+def rerun_command(options: RunOptions) -> str:
+    """The command that reruns one check against the same target with the same seed (key left out)."""
+    target = "--conformance" if options.target_url is None else f"--target-url={target_label(options)} --api-key=KEY"
+    return f"pytest {target} --seed={options.seed} --fuzz-examples={options.fuzz_examples}"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Allure labels and attachments for each check, with secrets removed."""
 
 import os
+import shlex
 
 import allure
 from hypothesis.control import current_build_context
@@ -8,6 +9,7 @@ from hypothesis.control import current_build_context
 from conformance.exchange import Exchange
 from conformance.failures import ConformanceFailure, Failure
 from conformance.fixtures import Fixture
+from conformance.meta import check_id_of_node
 from conformance.redact import Redactor
 from conformance.scenario import ScenarioResult
 
@@ -16,9 +18,9 @@ XML = allure.attachment_type.XML
 
 
 class Reporter:
-    def __init__(self, redact: Redactor, seed: int) -> None:
+    def __init__(self, redact: Redactor, rerun_command: str) -> None:
         self._redact = redact
-        self._seed = seed
+        self._rerun_command = rerun_command  # the suite's command line, to which the check id is added
 
     def rule(self, rule: str) -> None:
         """The rule a check verifies: the story under its area (epic) and subject (feature)."""
@@ -30,6 +32,7 @@ class Reporter:
         allure.dynamic.description(
             f"Rule: {fixture.rule}\n\nSource: {fixture.seed}\n\nScenario file: {fixture.id}.yaml"
         )
+        allure.dynamic.parameter("fixture", fixture.id)
         allure.dynamic.label("verb", fixture.verb)
         for fact in fixture.facts:
             allure.dynamic.label("fact", fact)
@@ -51,8 +54,11 @@ class Reporter:
         allure.dynamic.tag("rule:trace_matches")
         lines = [f"{len(problems)} rule(s) broken by scenario {result.fixture.id} ({result.fixture.rule}):"]
         lines += [f"  {Failure('trace_matches', problem)}" for problem in problems]
-        lines += ["", trace_diff, "", f"rerun: pytest '{_current_node_id()}' --seed={self._seed}"]
+        lines += ["", trace_diff, "", self._rerun_line()]
         raise ConformanceFailure(self._redact("\n".join(lines)))
+
+    def _rerun_line(self) -> str:
+        return f"rerun: {self._rerun_command} --check={shlex.quote(_current_check_id())}"
 
     def attach(self, exchange: Exchange) -> None:
         allure.attach(exchange.describe_request(self._redact), "request", TEXT)
@@ -72,7 +78,7 @@ class Reporter:
         lines += [f"  {failure}" for failure in failures]
         lines += [
             f"reproduce: {exchange.as_curl(self._redact)}",
-            f"rerun: pytest '{_current_node_id()}' --seed={self._seed}",
+            self._rerun_line(),
         ]
         raise ConformanceFailure(self._redact("\n".join(lines)))
 
@@ -85,6 +91,6 @@ def _is_final_example() -> bool:
         return True
 
 
-def _current_node_id() -> str:
+def _current_check_id() -> str:
     # pytest documents PYTEST_CURRENT_TEST as "<node id> (<phase>)" while a test runs.
-    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    return check_id_of_node(os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0])

@@ -1,5 +1,6 @@
 """Run the conformance suite in a subprocess, as a user would, and read its verdict."""
 
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,11 @@ class Verdict:
     failures: dict[str, str]  # test id -> failure message
     passed: int
     skipped: dict[str, str] = field(default_factory=dict)  # test id -> skip reason
+    summary: dict = field(default_factory=dict)  # the suite's summary JSON, when it wrote one
+
+    def outcomes(self) -> dict[str, str]:
+        """check id -> outcome, from the summary JSON."""
+        return {check["id"]: check["outcome"] for check in self.summary.get("checks", [])}
 
     def rules_broken(self) -> set[str]:
         """Rule names the suite reported, e.g. 'no_server_error', from its '  [rule] why' lines."""
@@ -45,4 +51,6 @@ def run_suite(tmp_path: Path, *args: str) -> Verdict:
                 failures[f"{case.get('classname')}::{case.get('name')}"] = (problem.get("message") or "") + (
                     problem.text or ""
                 )
-    return Verdict(completed.returncode, completed.stdout + completed.stderr, failures, passed, skipped)
+    summary_path = tmp_path / "reports" / "summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    return Verdict(completed.returncode, completed.stdout + completed.stderr, failures, passed, skipped, summary)

@@ -1,5 +1,6 @@
 """Each documented 422 rule provoked on purpose: code, title and source.pointer must match."""
 
+import allure
 import pytest
 
 from conformance import targeted
@@ -24,6 +25,7 @@ def live_call_sid(target):
 def test_documented_rule(case, target, reporter, live_call_sid):
     rule = case.expected_error["title"] if case.expected_error else case.why
     reporter.rule(rule)
+    allure.dynamic.parameter("case", case.id)
     with target.client() as client:
         exchange = send(client, targeted.build_request(case, target, live_call_sid))
     failures = judge(exchange, target.base_url, target.api_key)

@@ -1,0 +1,88 @@
+"""The release gate end to end: a known gap, its expectation, its fix; errors and profiles kept apart."""
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import yaml
+
+from emulator import EmulatorSettings, build_app
+from emulator.server import BackgroundServer
+from tests.mutants import MUTANTS
+from tests.suite_runner import CANARY_KEY, run_suite
+
+GAP = next(mutant for mutant in MUTANTS if mutant.name == "pause default 2 s")
+GAP_CHECK = "test_texml.py::test_texml_scenario[texml/pause/default-length]"
+ONLY_PAUSE = ("-k", "pause")
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[tuple[str, ...]]:
+    with BackgroundServer(app) as server:
+        yield (f"--target-url={server.url}/v2", f"--api-key={CANARY_KEY}")
+
+
+def test_known_gap_fails_the_gate_until_expected_and_is_reported_once_fixed(tmp_path):
+    expectations = tmp_path / "expectations.yaml"
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as target:
+        gap = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--write-expectations={expectations}")
+        adopted = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
+    assert gap.returncode == 1 and gap.outcomes()[GAP_CHECK] == "failed", gap.output[-3000:]
+    assert list(yaml.safe_load(expectations.read_text())["checks"]) == [GAP_CHECK]
+    assert adopted.returncode == 0, adopted.output[-3000:]
+    assert adopted.outcomes()[GAP_CHECK] == "expected failure"
+    assert adopted.summary["gate"] == {"passed": True, "unexpected": []}
+
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as fixed:
+        lenient = run_suite(tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}")
+        strict = run_suite(tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}", "--strict-expectations")
+    assert lenient.returncode == 0 and lenient.outcomes()[GAP_CHECK] == "unexpected pass"
+    assert f"1 unexpected pass(es): fixed? remove them from {expectations}" in lenient.output
+    assert strict.returncode == 1 and strict.summary["gate"]["unexpected"] == [GAP_CHECK]
+
+
+def test_not_supported_checks_are_not_applicable_never_passed(tmp_path):
+    expectations = tmp_path / "expectations.yaml"
+    entry = {"expect": "not-supported", "reason": "no Pause yet", "issue": "https://example.com/issues/7"}
+    expectations.write_text(yaml.safe_dump({"version": 1, "checks": {GAP_CHECK: entry}}))
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as target:
+        verdict = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert verdict.outcomes()[GAP_CHECK] == "not applicable"
+    detail = next(check["detail"] for check in verdict.summary["checks"] if check["id"] == GAP_CHECK)
+    assert "no Pause yet (https://example.com/issues/7)" in detail
+
+
+def test_contract_profile_makes_texml_checks_not_applicable(tmp_path):
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as target:
+        verdict = run_suite(tmp_path, *target, "--profile=contract", "-k", "pause or test_refuses_bad_credentials")
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    rows = {(row["area"], row["subject"]): row for row in verdict.summary["areas"]}
+    assert rows["TeXML verbs", None]["not applicable"] == 3 and rows["TeXML verbs", None]["passed"] == 0
+    assert rows["TeXML verbs", None]["conformance_percent"] is None
+    assert rows["Authentication", None]["passed"] == 15
+
+
+def drops_connection_on_call_reads(app: Callable) -> Callable:
+    """The target's process dies mid-answer on an authenticated GET of one call: the exchange never completes."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        authorized = (b"authorization", f"Bearer {CANARY_KEY}".encode()) in scope.get("headers", [])
+        if scope["type"] == "http" and scope["method"] == "GET" and "/Calls/" in scope["path"] and authorized:
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+            raise ConnectionAbortedError("the target's worker died")
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def test_a_broken_connection_is_an_error_not_a_conformance_failure(tmp_path):
+    app = drops_connection_on_call_reads(build_app(EmulatorSettings(api_key=CANARY_KEY)))
+    with serving(app) as target:
+        verdict = run_suite(tmp_path, *target, "-k", "test_created_call_is_retrievable")
+    check = "test_calls.py::test_created_call_is_retrievable"
+    assert verdict.returncode == 1, verdict.output[-3000:]
+    assert verdict.outcomes() == {check: "error"}
+    assert verdict.summary["totals"]["failed"] == 0 and verdict.summary["totals"]["error"] == 1
+    assert "InfrastructureError" in json.dumps(verdict.summary["checks"])
