@@ -35,8 +35,21 @@ def _assert_one_clear_error(verdict, *phrases: str) -> None:
         (["--conformance", "--seed=abc"], ["--seed='abc' must be an integer or 'random'"]),
         (["--conformance", "--fuzz-examples=0"], ["--fuzz-examples='0' must be an integer from 1"]),
         (["--conformance", "--account-sid=a/b"], ["--account-sid"]),
+        (["--conformance", "--profile=callcontrol"], ["--profile='callcontrol' is not one of: contract, texml"]),
+        (["--conformance", "--expectations=missing.yaml"], ["is not a file", "--write-expectations"]),
+        (["--conformance", "--check=test_auth.py::test_nope"], ["--check names no check"]),
     ],
-    ids=["not http", "bad port", "no key", "bad seed", "zero examples", "account with slash"],
+    ids=[
+        "not http",
+        "bad port",
+        "no key",
+        "bad seed",
+        "zero examples",
+        "account with slash",
+        "unknown profile",
+        "missing expectations",
+        "unknown check",
+    ],
 )
 def test_malformed_option(args, phrases, tmp_path):
     _assert_one_clear_error(run_suite(tmp_path, *args), *phrases)
@@ -108,3 +121,21 @@ def test_fixture_with_a_typo_is_one_clear_error(text, phrases, tmp_path):
     assert "Traceback" not in verdict.output
     for phrase in phrases:
         assert phrase in verdict.output
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        ("version: 1\nchecks:\n  test_auth.py::test_x: {expect: maybe}\n", ["'maybe' is not one of", "reason"]),
+        (
+            "version: 1\nchecks:\n"
+            "  test_texml.py::test_texml_scenario[texml/pause/no-such]: {expect: fail, reason: r}\n",
+            ["names 1 check(s) that do not exist", "texml/pause/no-such"],
+        ),
+    ],
+    ids=["malformed entry", "check that does not exist"],
+)
+def test_bad_expectations_file(text, phrases, tmp_path):
+    path = tmp_path / "expectations.yaml"
+    path.write_text(text)
+    _assert_one_clear_error(run_suite(tmp_path, "--conformance", f"--expectations={path}"), *phrases)
