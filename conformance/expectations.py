@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator
 
 import specs
 
@@ -40,10 +39,7 @@ def load(path: Path) -> dict[str, Expectation]:
         raise ExpectationsError(f"--expectations={path}: cannot read it ({error.strerror})") from None
     except yaml.YAMLError as error:
         raise ExpectationsError(f"--expectations={path}: not valid YAML: {error}") from None
-    problems = [
-        f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}"
-        for error in Draft202012Validator(specs.load(SCHEMA)).iter_errors(raw)
-    ]
+    problems = specs.schema_problems(SCHEMA, raw)
     if problems:
         raise ExpectationsError(f"--expectations={path}: " + "; ".join(problems[:5]) + _format_hint())
     return {check: Expectation(**entry) for check, entry in raw["checks"].items()}

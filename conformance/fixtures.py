@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 import specs
 from specs import catalogue
@@ -69,7 +68,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise FixtureError(f"{path}: not valid YAML: {error}") from None
-    problems = _format_problems(raw) or _content_problems(raw)
+    problems = specs.schema_problems("fixture.schema.yaml", raw) or _content_problems(raw)
     if problems:
         raise FixtureError(f"{path}: " + "; ".join(problems))
     needs = set(raw.get("needs", ())) | IMPLIED_NEEDS
@@ -93,14 +92,6 @@ def load_one(path: Path, root: Path) -> Fixture:
         steps=tuple(raw.get("steps", ())),
         expect=raw["expect"],
     )
-
-
-def _format_problems(raw: Any) -> list[str]:
-    validator = Draft202012Validator(specs.load("fixture.schema.yaml"))
-    return [
-        f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}"
-        for error in validator.iter_errors(raw)
-    ]
 
 
 def _content_problems(raw: dict[str, Any]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 import allure
 import pytest
 
-from conformance import allure_files, coverage
+from conformance import __version__, allure_files, coverage
 from conformance.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
 from conformance.meta import CHECKS_DIR, PROFILES, CheckMeta, check_id, check_id_of_node, is_check, meta_of
 from conformance.options import RunOptions
@@ -171,8 +171,6 @@ class Gate:
         self.capabilities = names
 
     def _environment(self) -> dict[str, str]:
-        from conformance import __version__
-
         capabilities = self.capabilities
         return {
             "target": self.target_label,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator
 
 SPECS_DIR = Path(__file__).parent
 # libyaml's loader when PyYAML was built with it: every suite start parses the contracts and ~70 scenarios.
@@ -32,3 +33,12 @@ def path(name: str) -> Path:
 def load(name: str) -> dict[str, Any]:
     """Parsed YAML of a contract file (cached: callers must not mutate it)."""
     return parse_yaml(path(name).read_text(encoding="utf-8"))
+
+
+def schema_problems(schema_name: str, document: Any) -> list[str]:
+    """What ``document`` breaks of the JSON Schema file ``schema_name``, each as 'where: what'."""
+    validator = Draft202012Validator(load(schema_name))
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
