@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conformance import coverage
@@ -31,7 +32,7 @@ def collected_checks() -> dict[str, frozenset[str]]:
     return {check: frozenset(facts) for check, facts in checks.items()}
 
 
-def timed(work) -> float:
+def timed(work: Callable[[], object]) -> float:
     times = []
     for _ in range(REPEAT):
         started = time.perf_counter()
