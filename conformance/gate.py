@@ -15,7 +15,7 @@ import pytest
 
 from conformance import __version__, allure_files, coverage
 from conformance.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
-from conformance.meta import CHECKS_DIR, PROFILES, CheckMeta, check_id, check_id_of_node, is_check, meta_of
+from conformance.meta import CHECKS_DIR, PROFILES, CheckMeta, check_id, is_check, meta_of
 from conformance.options import RunOptions
 from conformance.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
 from conformance.summary import CheckResult, Summary
@@ -34,6 +34,7 @@ class Gate:
         self.summary = Summary()
         self.check_facts: dict[str, frozenset[str]] = {}
         self.capabilities: list[str] | None = None
+        self.matrix: coverage.Matrix | None = None  # built once, at session finish
 
     # Collection: metadata, profile and not-supported checks, expectations naming no check.
     @pytest.hookimpl(tryfirst=True)
@@ -50,12 +51,14 @@ class Gate:
         unknown = sorted(wanted - set(self.check_facts))
         if unknown:
             raise pytest.UsageError(f"texml-conformance: --check names no check: {', '.join(unknown)}")
-        keep = [item for item in items if item.stash.get(CHECK_ID, None) in wanted]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        keep, drop = [], []
+        for item in items:
+            (keep if item.stash.get(CHECK_ID, None) in wanted else drop).append(item)
+        config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
     def _prepare(self, item: pytest.Item, meta: CheckMeta) -> None:
-        check = check_id(item)
+        check = check_id(item.nodeid)
         item.stash[CHECK_ID] = check
         self.check_facts[check] = meta.facts
         item.user_properties += [("check", check), ("area", meta.area), ("subject", meta.subject)]
@@ -79,7 +82,7 @@ class Gate:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        self._refuse_unknown_checks({check_id_of_node(nodeid) for nodeid in ids})
+        self._refuse_unknown_checks({check_id(nodeid) for nodeid in ids})
 
     # Running: each phase's report gets the check's outcome.
     @pytest.hookimpl(wrapper=True)
@@ -124,13 +127,13 @@ class Gate:
             return
         if not self.check_facts:
             return
-        matrix = coverage.build(self.check_facts.items())
-        self._write_summary(matrix)
+        self.matrix = coverage.build(self.check_facts.items())
+        self._write_summary(self.matrix)
         if self.options.write_expectations is not None and self.summary.results:
             self._write_expectations()
         results_dir = config.getoption("allure_report_dir", None)
         if results_dir:
-            allure_files.write(Path(results_dir), self._environment(), matrix)
+            allure_files.write(Path(results_dir), self._environment(), self.matrix)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -140,14 +143,14 @@ class Gate:
         self.capabilities = self.capabilities or output.get("capabilities")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.summary.results or hasattr(terminalreporter.config, "workerinput"):
+        # pytest_sessionfinish ran first and built the matrix (never on a worker).
+        if not self.summary.results or self.matrix is None:
             return
         write = terminalreporter.write_line
         terminalreporter.section("texml-conformance verdict")
         for line in self.summary.table():
             write(line)
-        matrix = coverage.build(self.check_facts.items())
-        counts = matrix.counts()
+        counts = self.matrix.counts()
         covered = sum(row["covered"] for row in counts.values())
         total = sum(row["facts"] for row in counts.values())
         per_kind = ", ".join(f"{kind} {row['covered']}/{row['facts']}" for kind, row in counts.items())

@@ -36,14 +36,8 @@ class CheckMeta:
     facts: frozenset[str] = field(default_factory=frozenset)
 
 
-def check_id(item: pytest.Item) -> str:
-    """The node id relative to the checks folder: the same wherever the suite is installed."""
-    name = item.nodeid.split("::", 1)[1]
-    return f"{Path(str(item.path)).relative_to(CHECKS_DIR).as_posix()}::{name}"
-
-
-def check_id_of_node(nodeid: str) -> str:
-    """The check id of a pytest node id, whatever folder pytest ran from."""
+def check_id(nodeid: str) -> str:
+    """A check's node id relative to the checks folder: the same whatever folder pytest ran from."""
     path, _, name = nodeid.partition("::")
     return f"{path.rsplit('checks/', 1)[-1]}::{name}"
 

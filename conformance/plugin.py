@@ -52,7 +52,8 @@ def target_label(options: RunOptions) -> str:
     if options.target_url is None:
         return "embedded reference emulator"
     parts = urlsplit(options.target_url)
-    return urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
+    host_and_port = parts.netloc.rpartition("@")[2]  # user:password@ removed, [IPv6] brackets kept
+    return urlunsplit((parts.scheme, host_and_port, parts.path, "", ""))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis.control import current_build_context
 from conformance.exchange import Exchange
 from conformance.failures import ConformanceFailure, Failure
 from conformance.fixtures import Fixture
-from conformance.meta import check_id_of_node
+from conformance.meta import check_id
 from conformance.redact import Redactor
 from conformance.scenario import ScenarioResult
 
@@ -93,4 +93,4 @@ def _is_final_example() -> bool:
 
 def _current_check_id() -> str:
     # pytest documents PYTEST_CURRENT_TEST as "<node id> (<phase>)" while a test runs.
-    return check_id_of_node(os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0])
+    return check_id(os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0])
