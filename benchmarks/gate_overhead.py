@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance import coverage
-from conformance.summary import CheckResult, Summary
+from conformance.gate import coverage
+from conformance.gate.summary import CheckResult, Summary
 
 REPEAT = 20
 

@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-import conformance.fuzz
+import conformance.rest.fuzz
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--seed", default="20261121")
     args = parser.parse_args()
     counts: collections.Counter[tuple[str, str]] = collections.Counter()
-    original = conformance.fuzz.check_case
+    original = conformance.rest.fuzz.check_case
 
     def counting(case, target, reporter, positive):  # noqa: ANN001 - same signature as check_case
         counts[(case.operation.label, "positive" if positive else "negative")] += 1

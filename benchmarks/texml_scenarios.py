@@ -13,14 +13,14 @@ import subprocess
 import sys
 import time
 
-from conformance.fixtures import default_dir, load_all
-from conformance.harness import Harness
+from conformance.core.target import Target, provision_application
 from conformance.options import DEFAULT_ACCOUNT_SID
-from conformance.scenario import ScenarioRunner
-from conformance.simulation import Simulation
-from conformance.target import Target, provision_application
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
+from conformance.texml.fixtures import default_dir, load_all
+from conformance.texml.harness import Harness
+from conformance.texml.scenario import ScenarioRunner
+from conformance.texml.simulation import Simulation
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
 
 KEY = "KEY_benchmark"
 

@@ -1,14 +1,22 @@
-"""The suite's command-line options, read once and checked before anything runs."""
+"""The suite's command-line options, read once and checked before anything runs.
+
+Imported whenever pytest starts in an environment with the suite installed, so it
+imports nothing beyond pytest and the standard library.
+"""
 
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.meta import DEFAULT_PROFILE, PROFILES
+from conformance.core.meta import DEFAULT_PROFILE, PROFILES
+
+if TYPE_CHECKING:
+    from conformance_specs.apis import Api
 
 DEFAULT_SEED = 20261121
 DEFAULT_FUZZ_EXAMPLES = 25
@@ -39,11 +47,32 @@ class RunOptions:
     write_expectations: Path | None = None
     summary_json: Path = DEFAULT_SUMMARY_JSON
     checks: tuple[str, ...] = ()
+    fuzz_shrink: bool = True
 
     @property
     def embedded(self) -> bool:
         """No target given: the suite runs against its own reference emulator."""
         return self.target_url is None
+
+
+OPTIONS = pytest.StashKey[RunOptions]()
+
+
+def options_of(config: pytest.Config) -> RunOptions:
+    """The options of the running session (read by the plugin at configure time)."""
+    return config.stash[OPTIONS]
+
+
+def apis_of(config: pytest.Config) -> "tuple[Api, ...]":
+    """The APIs this session judges: every API value in specs/apis.yaml."""
+    from conformance_specs.apis import all_apis
+
+    return all_apis()
+
+
+def wants_checks(config: pytest.Config) -> bool:
+    """Whether this pytest run is a conformance run (the plugin stays asleep otherwise)."""
+    return config.getoption("--target-url") is not None or bool(config.getoption("--conformance"))
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -67,6 +96,11 @@ def add_options(parser: pytest.Parser) -> None:
         "--fuzz-examples",
         default=str(DEFAULT_FUZZ_EXAMPLES),
         help=f"Generated cases per operation and mode (default {DEFAULT_FUZZ_EXAMPLES}).",
+    )
+    group.addoption(
+        "--no-shrink",
+        action="store_true",
+        help="Report a failing generated request as found, without minimising it first (faster).",
     )
     group.addoption(
         "--request-timeout",
@@ -147,6 +181,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         write_expectations=_optional_path(config.getoption("--write-expectations")),
         summary_json=Path(config.getoption("--summary-json")),
         checks=tuple(config.getoption("--check")),
+        fuzz_shrink=not config.getoption("--no-shrink"),
     )
 
 

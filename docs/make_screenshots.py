@@ -17,8 +17,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from emulator import EmulatorSettings, build_app  # noqa: E402
-from emulator.server import BackgroundServer  # noqa: E402
+from conformance_emulator import EmulatorSettings, build_app  # noqa: E402
+from conformance_emulator.server import BackgroundServer  # noqa: E402
 from tests.mutants import MUTANTS  # noqa: E402
 from tests.suite_runner import CANARY_KEY as KEY  # noqa: E402
 from tests.test_gate import drops_connection_on_call_reads  # noqa: E402

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import verbs
-from emulator.execution import CallEnded, CallRun, Fetch, Redirected
-from emulator.switch import Behaviour
-from specs.catalogue import Catalogue, load
+from conformance_emulator import verbs
+from conformance_emulator.execution import CallEnded, CallRun, Fetch, Redirected
+from conformance_emulator.switch import Behaviour
+from conformance_specs.catalogue import Catalogue, load
 
 Attrs = dict[str, Any]
 

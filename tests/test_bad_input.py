@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
 from tests.suite_runner import CANARY_KEY, run_suite
 
 DEADLINE_S = 5.0

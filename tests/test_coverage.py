@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance import coverage
-from conformance.meta import attribute_fact, operation_fact
+from conformance.core.meta import attribute_fact, operation_fact
+from conformance.gate import coverage
 from tests.suite_runner import run_suite
 
 KNOWN_GAPS = Path(__file__).with_name("uncovered-facts.yaml")

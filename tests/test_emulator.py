@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer"}
 VALID = {"To": "+13125550100", "From": "+13125550111", "ApplicationSid": "1", "Url": "http://127.0.0.1:9/x"}

@@ -2,11 +2,11 @@
 
 import pytest
 
-from conformance.failures import SCENARIO_RULES
-from conformance.fuzz import SCHEMATHESIS_CHECKS
-from conformance.judge import RULES
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
+from conformance.core.failures import SCENARIO_RULES
+from conformance.rest.fuzz import SCHEMATHESIS_CHECKS
+from conformance.rest.judge import RULES
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
 from tests.faulty import FAULTS, Fault
 from tests.suite_runner import CANARY_KEY, run_suite
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
 from tests.mutants import MUTANTS
 from tests.suite_runner import CANARY_KEY, run_suite
 

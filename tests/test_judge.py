@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from conformance.exchange import Exchange
-from conformance.judge import RequestKind, expect, judge
+from conformance.core.exchange import Exchange
+from conformance.rest.judge import RequestKind, expect, judge
 
 BASE = "http://127.0.0.1:1/v2"
 KEY = "k"

@@ -8,15 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.failures import ConformanceFailure
-from conformance.fixtures import default_dir, load_all
-from conformance.harness import Harness
+from conformance.core.failures import ConformanceFailure
+from conformance.core.target import Target, provision_application
 from conformance.options import DEFAULT_ACCOUNT_SID
-from conformance.scenario import ScenarioRunner
-from conformance.target import Target, provision_application
-from emulator import EmulatorSettings, build_app
-from emulator.server import BackgroundServer
-from emulator.switch import Behaviour
+from conformance.texml.fixtures import default_dir, load_all
+from conformance.texml.harness import Harness
+from conformance.texml.scenario import ScenarioRunner
+from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.server import BackgroundServer
+from conformance_emulator.switch import Behaviour
 from tests.mutants import MUTANTS, Mutant
 from tests.suite_runner import CANARY_KEY, run_suite
 

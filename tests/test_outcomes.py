@@ -4,11 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from conformance import expectations
-from conformance.expectations import Expectation, ExpectationsError
-from conformance.failures import ConformanceFailure, InfrastructureError
-from conformance.outcomes import decide, is_conformance_failure
-from conformance.summary import CheckResult, Summary
+from conformance.core.failures import ConformanceFailure, InfrastructureError
+from conformance.gate import expectations
+from conformance.gate.expectations import Expectation, ExpectationsError
+from conformance.gate.outcomes import decide, is_conformance_failure
+from conformance.gate.summary import CheckResult, Summary
 
 EXPECTED = Expectation("fail", "voice ignored", "https://example.com/issues/3")
 

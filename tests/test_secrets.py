@@ -1,6 +1,6 @@
 """The API key never appears in the console, JUnit XML or Allure results, even when checks fail."""
 
-from emulator.server import BackgroundServer
+from conformance_emulator.server import BackgroundServer
 from tests.faulty import FAULTS
 from tests.suite_runner import CANARY_KEY, run_suite
 

@@ -1,8 +1,8 @@
 """Targeted cases come from specs/, so every constraint there has a check."""
 
-import specs
-from conformance.targeted import REMOVE, all_cases
-from specs.contract import TEXML_REST
+import conformance_specs as specs
+from conformance.rest.targeted import REMOVE, all_cases
+from conformance_specs.contract import TEXML_REST
 
 
 def test_every_range_bound_has_a_rejected_and_an_accepted_case():

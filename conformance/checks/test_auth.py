@@ -1,35 +1,48 @@
-"""Every operation refuses requests without the right bearer key: 401, code 10009."""
+"""Every operation refuses requests without the right credentials: 401 with the documented code."""
 
 import httpx
-import pytest
 
-from conformance import contract, targeted
-from conformance.exchange import send
-from conformance.judge import judge
-from conformance.meta import AREA_AUTH, CheckMeta, error_code_fact, operation_fact
-from specs.contract import ERROR_CODES
+from conformance.core.exchange import send
+from conformance.core.meta import AREA_AUTH, CheckMeta, error_code_fact, operation_fact
+from conformance.options import apis_of
+from conformance.rest import targeted
+from conformance.rest.contract import rest_contract
+from conformance.rest.judge import judge
 
-CREDENTIALS = {
-    "no Authorization header": lambda key: {},
-    "wrong bearer key": lambda key: {"Authorization": f"Bearer {key}-not-this-one"},
-    "key without Bearer scheme": lambda key: {"Authorization": key},
+# Credentials that must be refused, per auth scheme (check id suffix -> headers for a key).
+BAD_CREDENTIALS = {
+    "bearer": {
+        "no-authorization-header": lambda key: {},
+        "wrong-bearer-key": lambda key: {"Authorization": f"Bearer {key}-not-this-one"},
+        "key-without-bearer-scheme": lambda key: {"Authorization": key},
+    },
 }
-OPERATIONS = [operation.operation_id for operation in contract.operations()]
 
 
-@pytest.mark.parametrize("credentials", list(CREDENTIALS))
-@pytest.mark.parametrize("operation_id", OPERATIONS)
-def test_refuses_bad_credentials(operation_id, credentials, target, reporter):
-    reporter.rule(credentials)
-    headers = CREDENTIALS[credentials](target.api_key)
-    request = targeted.valid_request(operation_id, target, "v3:conformance-unknown", headers)
+def pytest_generate_tests(metafunc):
+    params, ids = [], []
+    for api in apis_of(metafunc.config):
+        for operation in rest_contract(api).operations:
+            for credentials in BAD_CREDENTIALS[api.auth]:
+                params.append((api, operation.operation_id, credentials))
+                ids.append(f"auth/{operation.operation_id}/{credentials}")
+    metafunc.parametrize(("api", "operation_id", "credentials"), params, ids=ids)
+
+
+def test_refuses_bad_credentials(api, operation_id, credentials, target, reporter, verdict):
+    reporter.rule(credentials.replace("-", " "))
+    contract = rest_contract(api)
+    headers = BAD_CREDENTIALS[api.auth][credentials](target.api_key)
+    request = targeted.valid_request(contract, operation_id, target, "v3:conformance-unknown", headers)
     with httpx.Client(timeout=target.request_timeout) as client:
         exchange = send(client, request)
-    reporter.verdict(exchange, judge(exchange, target.base_url, target.api_key), always_attach=True)
+    failures = judge(exchange, contract, target.base_url, target.api_key)
+    reporter.exchange(exchange, failures, always=True)
+    verdict.on_exchange(exchange, failures)
 
 
 def check_meta(item):
     operation_id = item.callspec.params["operation_id"]
-    unauthenticated = ERROR_CODES["unauthenticated"]
-    facts = {operation_fact(operation_id), error_code_fact(unauthenticated["status"], unauthenticated["code"])}
+    unauthenticated = rest_contract(item.callspec.params["api"]).errors["unauthenticated"]
+    facts = {operation_fact(operation_id), error_code_fact(unauthenticated.status, unauthenticated.code)}
     return CheckMeta(AREA_AUTH, operation_id, frozenset(facts))

@@ -1,12 +1,24 @@
-"""The calls resource end to end: a call that was accepted can be read, listed and ended."""
+"""The TeXML calls resource end to end: a call that was accepted can be read, listed and ended."""
 
 import pytest
 
-from conformance.calls import create_call, live_call, unique_number
-from conformance.exchange import send
-from conformance.failures import Failure
-from conformance.judge import judge
-from conformance.meta import AREA_REST, CheckMeta, operation_fact
+from conformance.core import rules
+from conformance.core.exchange import send
+from conformance.core.failures import Failure
+from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
+from conformance.core.numbers import unique_number
+from conformance.rest.calls import CALLER, create_call
+from conformance.rest.contract import rest_contract
+from conformance.rest.judge import judge
+from conformance.texml.live import live_call
+from conformance_specs.apis import api
+
+TEXML = api("texml")
+
+
+def check(*ids: str) -> pytest.MarkDecorator:
+    """Parametrize a check with its id(s); every check's id is its parameter id."""
+    return pytest.mark.parametrize("check_id", ids, ids=ids)
 
 
 @pytest.fixture
@@ -15,9 +27,10 @@ def client(target):
         yield client
 
 
-def _verdict(reporter, target, exchange, extra=()):
-    failures = judge(exchange, target.base_url, target.api_key) + list(extra)
-    reporter.verdict(exchange, failures, always_attach=True)
+def _verdict(reporter, verdict, target, exchange, extra=()):
+    failures = judge(exchange, rest_contract(TEXML), target.base_url, target.api_key) + list(extra)
+    reporter.exchange(exchange, failures, always=True)
+    verdict.on_exchange(exchange, failures)
 
 
 def _json_field(exchange, name):
@@ -28,52 +41,54 @@ def _json_field(exchange, name):
     return body.get(name) if isinstance(body, dict) else None
 
 
-@pytest.mark.operation("InitiateTexmlCall")
-def test_initiate_result_echoes_numbers(client, target, reporter):
+@check("calls/InitiateTexmlCall/result-echoes-numbers")
+def test_initiate_result_echoes_numbers(check_id, client, target, reporter, verdict):
     reporter.rule("result echoes From and To")
     to = unique_number()
     exchange, _ = create_call(client, target, to)
     result = exchange.response_json()
     wrong = [
         f"{key}={result.get(key)!r}, sent {sent!r}"
-        for key, sent in (("to", to), ("from", "+13125550111"))
+        for key, sent in (("to", to), ("from", CALLER))
         if result.get(key) != sent
     ]
-    _verdict(reporter, target, exchange, [Failure("result_echoes_call", "; ".join(wrong))] if wrong else [])
+    extra = [Failure(rules.RESULT_ECHOES_CALL, "; ".join(wrong))] if wrong else []
+    _verdict(reporter, verdict, target, exchange, extra)
 
 
-@pytest.mark.operation("GetTexmlCall")
-def test_created_call_is_retrievable(client, target, reporter):
+@check("calls/GetTexmlCall/created-call-is-retrievable")
+def test_created_call_is_retrievable(check_id, client, target, reporter, verdict):
     reporter.rule("a created call can be read")
     to = unique_number()
     _, sid = create_call(client, target, to)
     exchange = send(client, client.build_request("GET", f"{target.calls_path}/{sid}"))
     extra = []
     if exchange.status != 200:
-        extra.append(Failure("retrieved_call_matches", f"GET of a call just created answered {exchange.status}"))
+        extra.append(Failure(rules.RETRIEVED_CALL_MATCHES, f"GET of a call just created answered {exchange.status}"))
     elif (_json_field(exchange, "sid"), _json_field(exchange, "to")) != (sid, to):
-        extra.append(Failure("retrieved_call_matches", f"expected sid {sid} to {to}, got {exchange.response_body!r}"))
-    _verdict(reporter, target, exchange, extra)
+        extra.append(
+            Failure(rules.RETRIEVED_CALL_MATCHES, f"expected sid {sid} to {to}, got {exchange.response_body!r}")
+        )
+    _verdict(reporter, verdict, target, exchange, extra)
 
 
-@pytest.mark.operation("GetTexmlCalls")
-def test_created_call_is_listed(client, target, reporter):
+@check("calls/GetTexmlCalls/created-call-is-listed")
+def test_created_call_is_listed(check_id, client, target, reporter, verdict):
     reporter.rule("a created call is listed")
     to = unique_number()
     _, sid = create_call(client, target, to)
     exchange = send(client, client.build_request("GET", target.calls_path, params={"To": to}))
     calls = exchange.response_json().get("calls", []) if exchange.status == 200 else []
+    listed = [call.get("sid") for call in calls]
     extra = (
-        []
-        if any(call.get("sid") == sid for call in calls)
-        else [Failure("created_call_listed", f"call {sid} missing from GET ?To={to}: {[c.get('sid') for c in calls]}")]
+        [] if sid in listed else [Failure(rules.CREATED_CALL_LISTED, f"call {sid} missing from GET ?To={to}: {listed}")]
     )
-    _verdict(reporter, target, exchange, extra)
+    _verdict(reporter, verdict, target, exchange, extra)
 
 
-@pytest.mark.operation("UpdateTexmlCall")
-@pytest.mark.parametrize("encoding", ["form", "json"])
-def test_update_status_completed_ends_call(encoding, client, target, capabilities, harness, reporter):
+@check("calls/UpdateTexmlCall/status-completed-ends-call-form", "calls/UpdateTexmlCall/status-completed-ends-call-json")
+def test_update_status_completed_ends_call(check_id, client, target, capabilities, harness, reporter, verdict):
+    encoding = check_id.rsplit("-", 1)[1]
     reporter.rule(f"Status=completed ends the call ({encoding} body)")
     sid = live_call(client, target, capabilities, harness)
     body = {"data": {"Status": "completed"}} if encoding == "form" else {"json": {"Status": "completed"}}
@@ -83,46 +98,46 @@ def test_update_status_completed_ends_call(encoding, client, target, capabilitie
     extra = (
         []
         if status == "completed"
-        else [Failure("completed_ends_call", f"after Status=completed GET answers {after.status}, status {status!r}")]
+        else [
+            Failure(rules.COMPLETED_ENDS_CALL, f"after Status=completed GET answers {after.status}, status {status!r}")
+        ]
     )
-    _verdict(reporter, target, exchange, extra)
+    _verdict(reporter, verdict, target, exchange, extra)
 
 
-@pytest.mark.parametrize(
-    "method",
-    [
-        pytest.param("GET", marks=pytest.mark.operation("GetTexmlCall")),
-        pytest.param("POST", marks=pytest.mark.operation("UpdateTexmlCall")),
-    ],
-)
-def test_unknown_call_is_not_found(method, client, target, reporter):
+@check("calls/GetTexmlCall/unknown-call-is-404", "calls/UpdateTexmlCall/unknown-call-is-404")
+def test_unknown_call_is_not_found(check_id, client, target, reporter, verdict):
     reporter.rule("unknown call is 404")
+    method = "GET" if "/GetTexmlCall/" in check_id else "POST"
     url = f"{target.calls_path}/v3:conformance-no-such-call"
     body = {} if method == "GET" else {"data": {"Status": "completed"}}
     exchange = send(client, client.build_request(method, url, **body))
     extra = (
-        [] if exchange.status == 404 else [Failure("unknown_call_not_found", f"expected 404, got {exchange.status}")]
+        []
+        if exchange.status == 404
+        else [Failure(rules.UNKNOWN_CALL_NOT_FOUND, f"expected 404, got {exchange.status}")]
     )
-    _verdict(reporter, target, exchange, extra)
+    _verdict(reporter, verdict, target, exchange, extra)
 
 
-@pytest.mark.operation("InitiateTexmlCall")
-@pytest.mark.parametrize(
-    ("content", "content_type"),
-    [
-        (b'{"To": "+1312', "application/json"),
-        (b"To=%2B13125550100", "application/x-www-form-urlencoded"),
-        (b"\xff\xfe\x00", "application/json"),
-    ],
-    ids=["truncated JSON", "form body where JSON is declared", "bytes that are not UTF-8"],
-)
-def test_unreadable_body_is_refused(content, content_type, client, target, reporter):
+UNREADABLE_BODIES = {
+    "calls/InitiateTexmlCall/unreadable-body-truncated-json": (b'{"To": "+1312', "application/json"),
+    "calls/InitiateTexmlCall/unreadable-body-form-where-json-is-declared": (
+        b"To=%2B13125550100",
+        "application/x-www-form-urlencoded",
+    ),
+    "calls/InitiateTexmlCall/unreadable-body-not-utf-8": (b"\xff\xfe\x00", "application/json"),
+}
+
+
+@check(*UNREADABLE_BODIES)
+def test_unreadable_body_is_refused(check_id, client, target, reporter, verdict):
     reporter.rule("unreadable body refused with a 4xx")
+    content, content_type = UNREADABLE_BODIES[check_id]
     request = client.build_request("POST", target.calls_path, content=content, headers={"content-type": content_type})
-    exchange = send(client, request)
-    _verdict(reporter, target, exchange)
+    _verdict(reporter, verdict, target, send(client, request))
 
 
 def check_meta(item):
-    operation_id = item.get_closest_marker("operation").args[0]
+    operation_id = item.callspec.params["check_id"].split("/")[1]
     return CheckMeta(AREA_REST, operation_id, frozenset({operation_fact(operation_id)}))

@@ -3,40 +3,45 @@
 import allure
 import pytest
 
-from conformance import targeted
-from conformance.calls import create_call, unique_number
-from conformance.coverage import BODY
-from conformance.exchange import send
-from conformance.failures import Failure
-from conformance.judge import judge
-from conformance.meta import AREA_ERRORS, CheckMeta, constraint_fact, error_code_fact, operation_fact
-from specs.contract import CONFLICT_KEYWORDS
+from conformance.core import rules
+from conformance.core.exchange import Exchange, send
+from conformance.core.failures import Failure
+from conformance.core.meta import AREA_ERRORS, CheckMeta, constraint_fact, error_code_fact, operation_fact
+from conformance.gate.coverage import BODY
+from conformance.options import apis_of
+from conformance.rest import targeted
+from conformance.rest.calls import create_call
+from conformance.rest.contract import rest_contract
+from conformance.rest.judge import judge
 
-CASES = targeted.all_cases()
+
+def pytest_generate_tests(metafunc):
+    cases = [(api, case) for api in apis_of(metafunc.config) for case in targeted.all_cases(rest_contract(api))]
+    metafunc.parametrize(("api", "case"), cases, ids=[case.id for _, case in cases])
 
 
 @pytest.fixture(scope="module")
 def live_call_sid(target):
     with target.client() as client:
-        return create_call(client, target, unique_number())[1]
+        return create_call(client, target)[1]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_documented_rule(case, target, reporter, live_call_sid):
-    rule = case.expected_error["title"] if case.expected_error else case.why
-    reporter.rule(rule)
+def test_documented_rule(api, case, target, reporter, verdict, live_call_sid):
+    reporter.rule(case.expected_error.title if case.expected_error else case.why)
     allure.dynamic.parameter("case", case.id)
+    contract = rest_contract(api)
     with target.client() as client:
-        exchange = send(client, targeted.build_request(case, target, live_call_sid))
-    failures = judge(exchange, target.base_url, target.api_key)
+        exchange = send(client, targeted.build_request(contract, case, target, live_call_sid))
+    failures = judge(exchange, contract, target.base_url, target.api_key)
     if case.keyword is not None:
         failures += _documented_error_failures(case, exchange)
-    reporter.verdict(exchange, failures, always_attach=True)
+    reporter.exchange(exchange, failures, always=True)
+    verdict.on_exchange(exchange, failures)
 
 
-def _documented_error_failures(case, exchange):
+def _documented_error_failures(case: targeted.RuleCase, exchange: Exchange) -> list[Failure]:
     if exchange.status != 422:
-        return [Failure("documented_error_code", f"{case.why}: expected 422, got {exchange.status}")]
+        return [Failure(rules.DOCUMENTED_ERROR_CODE, f"{case.why}: expected 422, got {exchange.status}")]
     try:
         errors = exchange.response_json().get("errors", [])
     except (ValueError, AttributeError):
@@ -46,26 +51,28 @@ def _documented_error_failures(case, exchange):
     ]
     if not entries:
         return [
-            Failure("error_pointer", f"no error entry has source.pointer in {list(case.expected_pointers)}: {errors}")
+            Failure(
+                rules.ERROR_POINTER, f"no error entry has source.pointer in {list(case.expected_pointers)}: {errors}"
+            )
         ]
     expected = case.expected_error
-    if expected and not any(e.get("code") == expected["code"] and e.get("title") == expected["title"] for e in entries):
+    if expected and not any(e.get("code") == expected.code and e.get("title") == expected.title for e in entries):
         got = [(e.get("code"), e.get("title")) for e in entries]
         return [
             Failure(
-                "documented_error_code",
-                f"expected code {expected['code']} '{expected['title']}' for {case.expected_pointers[0]}, got {got}",
+                rules.DOCUMENTED_ERROR_CODE,
+                f"expected code {expected.code} '{expected.title}' for {case.expected_pointers[0]}, got {got}",
             )
         ]
     return []
 
 
 def check_meta(item):
-    case = item.callspec.params["case"]
+    api, case = item.callspec.params["api"], item.callspec.params["case"]
     facts = {operation_fact(case.operation_id)}
-    if case.keyword in CONFLICT_KEYWORDS:
+    if case.keyword in rest_contract(api).errors.conflict_keywords:
         facts.add(constraint_fact(case.operation_id, BODY, case.keyword))
     elif case.keyword is not None:
         facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
-        facts.add(error_code_fact(422, case.expected_error["code"]))
+        facts.add(error_code_fact(422, case.expected_error.code))
     return CheckMeta(AREA_ERRORS, case.operation_id, frozenset(facts))

@@ -1,25 +1,33 @@
-"""Generated requests for every operation of the contract, valid (positive) and invalid (negative)."""
+"""Generated requests for every operation of every API, valid (positive) and invalid (negative)."""
 
-from schemathesis import GenerationMode
-
-from conformance import contract
-from conformance.fuzz import check_case, load_schema
-from conformance.meta import AREA_REST, CheckMeta, operation_fact
-
-positive = load_schema(GenerationMode.POSITIVE)
-negative = load_schema(GenerationMode.NEGATIVE)
+from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
+from conformance.options import apis_of, options_of
+from conformance.rest.contract import rest_contract
+from conformance.rest.fuzz import MODES, answer_failures, fuzz
 
 
-@positive.parametrize()
-def test_positive(case, target, reporter):
-    check_case(case, target, reporter, positive=True)
+def pytest_generate_tests(metafunc):
+    params, ids = [], []
+    for api in apis_of(metafunc.config):
+        for operation in rest_contract(api).operations:
+            for mode in MODES:
+                params.append((api, operation.operation_id, mode))
+                ids.append(f"fuzz/{mode}/{operation.operation_id}")
+    metafunc.parametrize(("api", "operation_id", "mode"), params, ids=ids)
 
 
-@negative.parametrize()
-def test_negative(case, target, reporter):
-    check_case(case, target, reporter, positive=False)
+def test_generated_requests(api, operation_id, mode, target, reporter, verdict, pytestconfig):
+    reporter.rule(f"{mode} fuzzing")
+    contract = rest_contract(api)
+
+    def check(case):
+        exchange, failures = answer_failures(case, contract, target, positive=mode == "positive")
+        reporter.exchange(exchange, failures)
+        verdict.on_exchange(exchange, failures)
+
+    fuzz(contract, operation_id, mode, options_of(pytestconfig), check)
 
 
 def check_meta(item):
-    operation = next(op for op in contract.operations() if op.label == item.operation_label)
-    return CheckMeta(AREA_REST, operation.operation_id, frozenset({operation_fact(operation.operation_id)}))
+    operation_id = item.callspec.params["operation_id"]
+    return CheckMeta(AREA_REST, operation_id, frozenset({operation_fact(operation_id)}))

@@ -2,20 +2,27 @@
 
 import pytest
 
-from conformance import runtime
-from conformance.coverage import fixture_facts
-from conformance.failures import ConformanceFailure, Failure
-from conformance.meta import AREA_CALL_SETUP, AREA_CALLBACKS, AREA_MUSTACHE, AREA_VERBS, CheckMeta
-from conformance.simulation import SimulationError
-from conformance.trace import diff
+from conformance.core import rules
+from conformance.core.failures import Failure
+from conformance.core.meta import AREA_CALL_SETUP, AREA_CALLBACKS, AREA_MUSTACHE, AREA_VERBS, CheckMeta
+from conformance.texml.attachments import attach_scenario, describe_fixture
+from conformance.texml.coverage import fixture_facts
+from conformance.texml.fixtures import fixtures_of
+from conformance.texml.simulation import SimulationError
+from conformance.texml.trace import diff
 
-FIXTURES = runtime.fixtures()
+# Scenario folders that are not named after a verb.
+FOLDER_AREAS = {"Callbacks": AREA_CALLBACKS, "Call": AREA_CALL_SETUP, "Mustache": AREA_MUSTACHE}
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=[fixture.id for fixture in FIXTURES])
-def test_texml_scenario(fixture, capabilities, scenario_runner, reporter):
+def pytest_generate_tests(metafunc):
+    fixtures = fixtures_of(metafunc.config)
+    metafunc.parametrize("fixture", fixtures, ids=[fixture.id for fixture in fixtures])
+
+
+def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdict):
     reporter.rule(fixture.rule)
-    reporter.describe_fixture(fixture)
+    describe_fixture(fixture)
     missing = capabilities.missing(fixture.needs)
     if missing:
         why = capabilities.why_none or "the target does not declare it"
@@ -23,12 +30,10 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter):
     try:
         result = scenario_runner.run(fixture)
     except SimulationError as error:
-        raise ConformanceFailure(f"1 rule(s) broken:\n  {Failure('simulation_protocol_answers', str(error))}") from None
-    reporter.scenario(result, diff(fixture.expect, result.observed, result.context))
-
-
-# Scenario folders that are not named after a verb.
-FOLDER_AREAS = {"Callbacks": AREA_CALLBACKS, "Call": AREA_CALL_SETUP, "Mustache": AREA_MUSTACHE}
+        verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
+    trace_diff = diff(fixture.expect, result.observed, result.context)
+    attach_scenario(result, trace_diff, reporter.redact)
+    verdict.on(result.failures(), f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
 
 
 def check_meta(item):

@@ -1,0 +1,131 @@
+"""The implementation under test: started in-process (embedded default) or probed (remote)."""
+
+import secrets
+from dataclasses import dataclass, field
+
+import httpx
+
+from conformance.options import RunOptions
+
+PROBE_TIMEOUT_S = 4.0
+# Where applications created by the suite point until the TeXML harness exists.
+UNUSED_VOICE_URL = "http://127.0.0.1:9/texml-conformance/unused"
+
+
+class TargetUnusable(Exception):
+    """The target cannot be tested at all; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    api_key: str = field(repr=False)
+    account_sid: str
+    application_sid: str
+    embedded: bool
+    request_timeout: float = 5.0
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    @property
+    def calls_path(self) -> str:
+        return f"/texml/Accounts/{self.account_sid}/Calls"
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, headers=self.auth_headers, timeout=self.request_timeout)
+
+
+class EmbeddedEmulator:
+    """The reference emulator on a free loopback port, with a fresh random key."""
+
+    def __init__(self) -> None:
+        from conformance_emulator import EmulatorSettings, build_app
+
+        from conformance_emulator.server import BackgroundServer
+
+        self.api_key = f"KEY_{secrets.token_hex(16)}"
+        self._server = BackgroundServer(build_app(EmulatorSettings(api_key=self.api_key)))
+
+    def start(self) -> str:
+        return self._server.start().url + "/v2"
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def probe(base_url: str, api_key: str, account_sid: str) -> None:
+    """Fail fast, with the fix, when the target is unreachable or refuses the key."""
+    url = f"{base_url}/texml/Accounts/{account_sid}/Calls"
+    try:
+        response = httpx.get(
+            url, params={"PageSize": 1}, headers={"Authorization": f"Bearer {api_key}"}, timeout=PROBE_TIMEOUT_S
+        )
+    except httpx.TimeoutException:
+        raise TargetUnusable(
+            f"the target at {base_url} did not answer within {PROBE_TIMEOUT_S:.0f} s. "
+            "Check that it is running and that --target-url is right."
+        ) from None
+    except httpx.HTTPError as error:
+        raise TargetUnusable(
+            f"cannot reach the target at {base_url} ({type(error).__name__}: {error}). "
+            "Start the implementation, or fix --target-url."
+        ) from None
+    if response.status_code in (401, 403):
+        raise TargetUnusable(
+            f"the target refused the API key (HTTP {response.status_code} on GET {url}). "
+            "Pass the key it expects with --api-key or TELNYX_API_KEY."
+        )
+    if response.status_code == 404:
+        raise TargetUnusable(
+            f"GET {url} answered 404: is the base path right? --target-url must include "
+            "the API prefix, e.g. http://127.0.0.1:8080/v2."
+        )
+
+
+def provision_application(base_url: str, api_key: str, voice_url: str) -> str:
+    """Create a TeXML application on the target and return its id (the ApplicationSid of calls)."""
+    try:
+        response = httpx.post(
+            f"{base_url}/texml_applications",
+            json={"friendly_name": "texml-conformance", "voice_url": voice_url},
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=PROBE_TIMEOUT_S,
+        )
+        application_id = response.json()["data"]["id"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        raise TargetUnusable(
+            "could not create a TeXML application on the target "
+            "(POST /texml_applications). Pass --application-sid=ID of an existing one."
+        ) from None
+    return str(application_id)
+
+
+def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
+    """The target to test, and the embedded emulator to stop afterwards (if one was started)."""
+    emulator = None
+    if options.embedded:
+        emulator = EmbeddedEmulator()
+        base_url, api_key = emulator.start(), emulator.api_key
+    else:
+        assert options.target_url and options.api_key  # read_options guarantees both
+        base_url, api_key = options.target_url, options.api_key
+    try:
+        probe(base_url, api_key, options.account_sid)
+        application_sid = options.application_sid or provision_application(
+            base_url, api_key, options.callback_url or UNUSED_VOICE_URL
+        )
+    except TargetUnusable:
+        if emulator:
+            emulator.stop()
+        raise
+    target = Target(
+        base_url,
+        api_key,
+        options.account_sid,
+        application_sid,
+        embedded=emulator is not None,
+        request_timeout=options.request_timeout,
+    )
+    return target, emulator

@@ -1,0 +1,74 @@
+"""Expectations files: the failures an implementation is known to have, so the gate fails only on new ones.
+
+Like web-platform-tests' expectation metadata: each entry names a check by its id,
+says whether it is expected to fail or is not supported, and why.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+import conformance_specs as specs
+from conformance.core.meta import family
+
+EXPECT_FAIL = "fail"
+NOT_SUPPORTED = "not-supported"
+SCHEMA = "expectations.schema.yaml"
+VERSION = 1
+
+
+class ExpectationsError(Exception):
+    """The expectations file is unusable; the message names the file and what to fix."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    expect: str
+    reason: str
+    issue: str | None = None
+
+    def describe(self) -> str:
+        return self.reason if self.issue is None else f"{self.reason} ({self.issue})"
+
+
+def load(path: Path) -> dict[str, Expectation]:
+    try:
+        raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ExpectationsError(f"--expectations={path}: cannot read it ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ExpectationsError(f"--expectations={path}: not valid YAML: {error}") from None
+    problems = specs.schema_problems(SCHEMA, raw)
+    if problems:
+        raise ExpectationsError(f"--expectations={path}: " + "; ".join(problems[:5]) + _format_hint())
+    return {check: Expectation(**entry) for check, entry in raw["checks"].items()}
+
+
+def _format_hint() -> str:
+    return f" (format: specs/{SCHEMA}; `--write-expectations=PATH` writes a valid file from a run)"
+
+
+def unknown_checks(expected: Iterable[str], collected: set[str]) -> list[str]:
+    """Entries naming a check that does not exist.
+
+    A check of a family this run did not collect (a narrower path was given) cannot be
+    told apart from a typo, so only families (rest, auth, texml...) that were collected are judged.
+    """
+    families = {family(check) for check in collected}
+    return sorted(check for check in expected if family(check) in families and check not in collected)
+
+
+def dump(entries: Mapping[str, Expectation], target: str) -> str:
+    checks = {
+        check: {"expect": entry.expect, "reason": entry.reason} | ({"issue": entry.issue} if entry.issue else {})
+        for check, entry in sorted(entries.items())
+    }
+    header = (
+        "# texml-conformance expectations: checks this implementation is known to fail.\n"
+        "# Run the gate with --expectations=THIS_FILE; it then fails only on failures not listed here.\n"
+        "# Add an issue: link to each entry, and delete entries as the implementation fixes them.\n"
+    )
+    body = yaml.safe_dump({"version": VERSION, "target": target, "checks": checks}, sort_keys=False, width=120)
+    return header + body

@@ -1,0 +1,40 @@
+"""What the report records about each check: its rule, and the exchange it judged (secrets removed).
+
+Recording only: whether a check passed is decided by the rules (conformance.core).
+"""
+
+import allure
+from hypothesis.control import current_build_context
+
+from conformance.core.exchange import Exchange
+from conformance.core.failures import Failure
+from conformance.core.redact import Redactor
+
+TEXT = allure.attachment_type.TEXT
+
+
+class Reporter:
+    def __init__(self, redact: Redactor) -> None:
+        self.redact = redact
+
+    def rule(self, rule: str) -> None:
+        """The rule a check verifies: the story under its area (epic) and subject (feature)."""
+        allure.dynamic.story(rule)
+        allure.dynamic.label("rule", rule)
+
+    def exchange(self, exchange: Exchange, failures: list[Failure], always: bool = False) -> None:
+        """Attach the exchange when asked to, or when it broke a rule (on Hypothesis's final replay)."""
+        for failure in failures:
+            allure.dynamic.tag(f"rule:{failure.rule}")
+        if always or (failures and _is_final_example()):
+            allure.attach(exchange.describe_request(self.redact), "request", TEXT)
+            allure.attach(exchange.describe_response(self.redact), "response", TEXT)
+            allure.attach(exchange.as_curl(self.redact), "reproduce with curl", TEXT)
+
+
+def _is_final_example() -> bool:
+    """True outside Hypothesis, and on Hypothesis's last replay of the minimal failing example."""
+    try:
+        return current_build_context().is_final
+    except Exception:
+        return True

@@ -1,0 +1,189 @@
+"""Requests that break one documented rule on purpose, derived from an API's contract.
+
+Every required member, declared type, enum, enumerated-list pattern and range bound
+of a request schema becomes a case: the rule's error code must come back with its
+title and a source.pointer naming the member; each range bound itself must be
+accepted. Members that exclude each other (a body-wide ``oneOf``) are sent together.
+Nothing here restates the contract: operations, schemas and valid bodies are all
+read from the API value (specs/apis.yaml and the contract it names).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance.core.target import Target
+from conformance.rest.contract import Operation, RestContract
+
+REMOVE = object()
+# A value of the wrong JSON type for each declared type.
+WRONG_TYPE_VALUE: dict[str, Any] = {"string": 12345, "integer": "twelve", "boolean": "yes", "array": "not-a-list"}
+NOT_IN_ENUM = "not-a-documented-value"
+VALID_URL = "http://127.0.0.1:9/texml-conformance/document.xml"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    """One request that keeps or breaks one rule; ``keyword`` None means it must be accepted."""
+
+    operation_id: str
+    member: str
+    value: Any
+    keyword: str | None
+    why: str
+    location: str = "body"
+    media_type: str = "application/json"
+    pointers: tuple[str, ...] = field(default=())
+    expected_error: Any = None  # the ErrorCode a 422 must carry (None: accepted, or any code of a conflict)
+
+    @property
+    def id(self) -> str:
+        """The check id: ``rest/<operation>/<where><member>=<value>-><code or accepted>``."""
+        shown = "(absent)" if self.value is REMOVE else repr(self.value)
+        expected = self.expected_error.code if self.expected_error else ("accepted" if self.keyword is None else "422")
+        where = "form:" if self.media_type == FORM else ("query:" if self.location == "query" else "")
+        return f"rest/{self.operation_id}/{where}{self.member}={shown}->{expected}"
+
+    @property
+    def expected_pointers(self) -> tuple[str, ...]:
+        return self.pointers or (f"/{self.member}",)
+
+
+def all_cases(contract: RestContract) -> list[RuleCase]:
+    cases: list[RuleCase] = []
+    for operation in contract.operations:
+        cases += _query_cases(contract, operation)
+        for media_type in operation.media_types:
+            cases += _body_cases(contract, operation, media_type)
+    return cases
+
+
+def _body_cases(contract: RestContract, operation: Operation, media_type: str) -> Iterator[RuleCase]:
+    assert operation.body_component is not None
+    schema = contract.rules.component(operation.body_component)
+    errors = contract.errors
+    form = media_type == FORM
+    op = operation.operation_id
+    for name in schema.get("required", []):
+        yield RuleCase(op, name, REMOVE, "required", "required member absent", media_type=media_type,
+                       expected_error=errors.validation["required"])  # fmt: skip
+    for name, raw in schema.get("properties", {}).items():
+        yield from _member_cases(contract, op, name, contract.rules.resolved(raw), media_type, form)
+    if "oneOf" in schema and not form:
+        yield from _conflict_cases(contract, op, schema)
+
+
+def _member_cases(
+    contract: RestContract, op: str, name: str, prop: dict[str, Any], media_type: str, form: bool
+) -> Iterator[RuleCase]:
+    def case(value: Any, keyword: str | None, why: str) -> RuleCase:
+        error = contract.errors.validation[keyword] if keyword else None
+        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error)
+
+    # Form bodies carry only strings, so a wrong JSON type cannot be sent in one.
+    if not form and prop.get("type") in WRONG_TYPE_VALUE:
+        yield case(WRONG_TYPE_VALUE[prop["type"]], "type", f"declared {prop['type']}")
+    if "enum" in prop:
+        yield case(NOT_IN_ENUM, "enum", f"one of {prop['enum']}")
+    if "pattern" in prop:
+        yield case(f"{prop.get('default', 'x')} {NOT_IN_ENUM}", "pattern", "space separated enumerated words")
+        yield case(_all_words(prop["pattern"]), None, "every enumerated word at once")
+    for bound, step in (("minimum", -1), ("maximum", +1)):
+        if bound in prop:
+            yield case(prop[bound] + step, bound, f"{bound} {prop[bound]}")
+            yield case(prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+
+
+def _conflict_cases(contract: RestContract, op: str, schema: dict[str, Any]) -> Iterator[RuleCase]:
+    """Members a ``oneOf`` branch forbids (``not: {}``) while another requires them: send both at once.
+
+    The valid body already holds one of them; the other is added with its documented example.
+    """
+    forbidden = sorted({name for branch in schema["oneOf"] for name, prop in branch.get("properties", {}).items()
+                        if prop == {"not": {}}})  # fmt: skip
+    given = contract.api.valid_bodies.get(op, {})
+    added = [name for name in forbidden if name not in given]
+    if len(forbidden) >= 2 and added and any(name in given for name in forbidden):
+        member = added[0]
+        example = contract.rules.resolved(schema["properties"][member]).get("examples", ["x"])[0]
+        pointers = tuple(f"/{name}" for name in forbidden if name == member or name in given)
+        yield RuleCase(op, member, example, "oneOf", f"{' and '.join(forbidden)} exclude each other", pointers=pointers)
+
+
+def _all_words(pattern: str) -> str:
+    """The list of every word an enumerated-list pattern allows, e.g. 'initiated ringing answered completed'."""
+    words = pattern.split("(", 2)[1].split(")")[0]
+    return " ".join(words.split("|"))
+
+
+def _query_cases(contract: RestContract, operation: Operation) -> Iterator[RuleCase]:
+    errors = contract.errors
+    for parameter in operation.query_parameters:
+        schema, name = parameter.get("schema", {}), parameter["name"]
+        op = operation.operation_id
+        if schema.get("type") == "integer":
+            yield RuleCase(op, name, "twelve", "type", "declared integer", location="query",
+                           expected_error=errors.validation["type"])  # fmt: skip
+        if "enum" in schema:
+            yield RuleCase(op, name, NOT_IN_ENUM, "enum", f"one of {schema['enum']}", location="query",
+                           expected_error=errors.validation["enum"])  # fmt: skip
+
+
+def _fills(target: Target, call_sid: str) -> dict[str, str]:
+    return {
+        "account_sid": target.account_sid,
+        "call_sid": call_sid,
+        "application_sid": target.application_sid,
+        "document_url": VALID_URL,
+    }
+
+
+def _url(contract: RestContract, operation: Operation, target: Target, call_sid: str) -> str:
+    return target.base_url + contract.api.base_path + operation.path.format_map(_fills(target, call_sid))
+
+
+def build_request(contract: RestContract, case: RuleCase, target: Target, call_sid: str) -> httpx.Request:
+    operation = contract.operation(case.operation_id)
+    url = _url(contract, operation, target, call_sid)
+    headers = contract.api.auth_headers(target.api_key)
+    if case.location == "query":
+        return httpx.Request(operation.method.upper(), url, params={case.member: case.value}, headers=headers)
+    body = contract.api.valid_body(case.operation_id, _fills(target, call_sid)) or {}
+    if case.keyword != "oneOf":
+        # A member that excludes another replaces it: only the rule under test may break.
+        for pointer in _excluded_by(contract, operation, case.member):
+            body.pop(pointer, None)
+    if case.value is REMOVE:
+        body.pop(case.member, None)
+    else:
+        body[case.member] = case.value
+    if case.media_type == FORM:
+        return httpx.Request(operation.method.upper(), url, data=body, headers=headers)
+    return httpx.Request(operation.method.upper(), url, json=body, headers=headers)
+
+
+def _excluded_by(contract: RestContract, operation: Operation, member: str) -> list[str]:
+    """Members a ``oneOf`` forbids when ``member`` is given (Url when Texml is)."""
+    assert operation.body_component is not None
+    branches = contract.rules.component(operation.body_component).get("oneOf", [])
+    return [
+        name
+        for branch in branches
+        if member in branch.get("required", [])
+        for name, prop in branch.get("properties", {}).items()
+        if prop == {"not": {}}
+    ]
+
+
+def valid_request(
+    contract: RestContract, operation_id: str, target: Target, call_sid: str, headers: dict[str, str]
+) -> httpx.Request:
+    """A request to ``operation_id`` that keeps every rule, sent with ``headers`` as given."""
+    operation = contract.operation(operation_id)
+    body = contract.api.valid_body(operation_id, _fills(target, call_sid))
+    return httpx.Request(
+        operation.method.upper(), _url(contract, operation, target, call_sid), json=body, headers=headers
+    )

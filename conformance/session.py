@@ -1,0 +1,150 @@
+"""The suite awake: options read, the target opened before any check is built, fixtures for the checks.
+
+Registered as a pytest plugin by conformance.plugin only in a conformance run.
+"""
+
+import sys
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from conformance.core.meta import CHECKS_DIR
+from conformance.core.redact import Redactor
+from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target, probe
+from conformance.core.verdict import Verdict
+from conformance.gate import expectations
+from conformance.gate.gate import CHECK_ID, Gate
+from conformance.gate.reporting import Reporter
+from conformance.options import OPTIONS, RunOptions, options_of, read_options
+from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
+from conformance.texml.harness import Harness
+from conformance.texml.scenario import ScenarioRunner
+from conformance.texml.simulation import Capabilities, discover
+
+TARGET = pytest.StashKey[Target]()
+EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
+GATE = pytest.StashKey[Gate]()
+
+
+def start(config: pytest.Config) -> None:
+    """Read and check the options, and register the suite's hooks, fixtures and gate."""
+    options = read_options(config)
+    config.stash[OPTIONS] = options
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args = [str(CHECKS_DIR)]
+    try:
+        expected = expectations.load(options.expectations) if options.expectations else {}
+    except expectations.ExpectationsError as error:
+        raise pytest.UsageError(f"texml-conformance: {error}") from None
+    config.stash[GATE] = Gate(options, expected, target_label(options))
+    config.pluginmanager.register(config.stash[GATE], "texml-conformance-gate")
+    config.pluginmanager.register(sys.modules[__name__], "texml-conformance-session")
+
+
+def target_label(options: RunOptions) -> str:
+    """The target as reports show it: never with credentials."""
+    if options.target_url is None:
+        return "embedded reference emulator"
+    parts = urlsplit(options.target_url)
+    host_and_port = parts.netloc.rpartition("@")[2]  # user:password@ removed, [IPv6] brackets kept
+    return urlunsplit((parts.scheme, host_and_port, parts.path, "", ""))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = options_of(config)
+    return [
+        f"texml-conformance: target={target_label(options)} seed={options.seed} fuzz-examples={options.fuzz_examples} "
+        f"profile={options.profile} expectations={options.expectations or 'none'}"
+    ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail fast: the target is probed before any check is built (a down target costs a probe, not a collection)."""
+    config = session.config
+    options = options_of(config)
+    if config.option.collectonly:
+        return
+    try:
+        if _is_xdist_controller(config):
+            # The workers open the target; the controller only refuses an unusable one before starting them.
+            if not options.embedded:
+                assert options.target_url and options.api_key
+                probe(options.target_url, options.api_key, options.account_sid)
+            return
+        config.stash[TARGET], config.stash[EMULATOR] = open_target(options)
+    except TargetUnusable as error:
+        raise pytest.UsageError(f"texml-conformance: {error}") from None
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """Load and check the scenario files before the checks that run them are built."""
+    options = options_of(session.config)
+    try:
+        session.config.stash[FIXTURES] = load_all(options.fixtures_dir or default_dir())
+    except FixtureError as error:
+        raise pytest.UsageError(f"texml-conformance: bad fixture: {error}") from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    emulator = config.stash.get(EMULATOR, None)
+    if emulator is not None:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Target:
+    """The implementation under test (started or probed once per session)."""
+    return pytestconfig.stash[TARGET]
+
+
+@pytest.fixture(scope="session")
+def redact(target: Target) -> Redactor:
+    return Redactor([target.api_key])
+
+
+@pytest.fixture(scope="session")
+def reporter(redact: Redactor) -> Reporter:
+    return Reporter(redact)
+
+
+@pytest.fixture
+def verdict(redact: Redactor, request: pytest.FixtureRequest) -> Verdict:
+    """Raises the check's failure, with the line that reruns exactly this check."""
+    options = options_of(request.config)
+    return Verdict(redact, rerun_command(options), request.node.stash[CHECK_ID])
+
+
+def rerun_command(options: RunOptions) -> str:
+    """The command that reruns one check against the same target with the same seed (key left out)."""
+    target = "--conformance" if options.target_url is None else f"--target-url={target_label(options)} --api-key=KEY"
+    return f"pytest {target} --seed={options.seed} --fuzz-examples={options.fuzz_examples}"
+
+
+@pytest.fixture(scope="session")
+def capabilities(target: Target, pytestconfig: pytest.Config) -> Capabilities:
+    """What the target declared through the simulation control protocol (discovered once)."""
+    found = discover(target)
+    pytestconfig.stash[GATE].note_capabilities(sorted(found.names))
+    return found
+
+
+@pytest.fixture(scope="session")
+def harness(pytestconfig: pytest.Config) -> Iterator[Harness]:
+    options = options_of(pytestconfig)
+    host, port = options.harness_listen
+    harness = Harness(public_url=options.callback_url, host=host, port=port).start()
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture(scope="session")
+def scenario_runner(target: Target, harness: Harness, pytestconfig: pytest.Config) -> Iterator[ScenarioRunner]:
+    with target.client() as client:
+        yield ScenarioRunner(target, harness, client, options_of(pytestconfig).scenario_timeout)

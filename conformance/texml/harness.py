@@ -1,0 +1,175 @@
+"""The harness: an HTTP server the target fetches TeXML from and sends callbacks to.
+
+Each scenario gets a prefix (/s/<id>/) under which it serves its documents and records
+every request: method, path, query, parsed form or JSON body, headers, arrival order.
+Tests wait on recorded requests with a condition and a deadline, never a fixed sleep.
+Memory is bounded: bodies are cut at MAX_BODY_BYTES and each scenario keeps at most
+MAX_REQUESTS_PER_SCENARIO; the excess is counted, so a flood is reported, not stored.
+"""
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance_emulator.server import BackgroundServer
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_REQUESTS_PER_SCENARIO = 500
+MAX_LIVE_SCENARIOS = 64
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request the target made to the harness."""
+
+    order: int
+    method: str
+    path: str  # relative to the scenario prefix, e.g. "start.xml"
+    query: dict[str, str]
+    params: dict[str, str]  # form or JSON body members, then query members
+    headers: dict[str, str]
+    body_truncated: bool = False
+
+    def describe(self) -> str:
+        shown = " ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
+        return f"#{self.order} {self.method} {self.path} {shown}".rstrip()
+
+
+@dataclass
+class Scenario:
+    """What one check serves, and what the target asked of it."""
+
+    id: str
+    base_url: str
+    documents: dict[str, str]
+    sinks: frozenset[str] = frozenset()  # paths that take callbacks (answered 204)
+    requests: list[Recorded] = field(default_factory=list)
+    dropped: int = 0
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def expand(self, text: str) -> str:
+        """``text`` with $BASE replaced by this scenario's URL (documents and call members may use it)."""
+        return text.replace("$BASE", self.base_url)
+
+    def record(self, request: Recorded) -> None:
+        with self._changed:
+            if len(self.requests) >= MAX_REQUESTS_PER_SCENARIO:
+                self.dropped += 1
+            else:
+                self.requests.append(request)
+            self._changed.notify_all()
+
+    def snapshot(self) -> list[Recorded]:
+        with self._changed:
+            return list(self.requests)
+
+    def wait_for(self, condition: Callable[[list[Recorded]], bool], timeout: float) -> bool:
+        """Block until ``condition(requests)`` holds or ``timeout`` seconds pass; returns whether it held."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not condition(list(self.requests)):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+            return True
+
+
+class Harness:
+    def __init__(self, public_url: str | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._scenarios: dict[str, Scenario] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.strays = 0  # requests for no live scenario
+        self._server = BackgroundServer(self._app(), host=host, port=port)
+        self._public_url = public_url
+
+    @property
+    def url(self) -> str:
+        return (self._public_url or self._server.url).rstrip("/")
+
+    def start(self) -> "Harness":
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def open(self, name: str, documents: dict[str, str], sinks: frozenset[str] = frozenset()) -> Scenario:
+        """A new scenario serving ``documents``; requests to ``sinks`` get 204, to any other path 404."""
+        with self._lock:
+            scenario_id = f"{next(self._ids)}-{name}"
+            scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {}, frozenset(sinks))
+            scenario.documents = {path: scenario.expand(text) for path, text in documents.items()}
+            self._scenarios[scenario_id] = scenario
+            while len(self._scenarios) > MAX_LIVE_SCENARIOS:
+                self._scenarios.pop(next(iter(self._scenarios)))
+            return scenario
+
+    def close(self, scenario: Scenario) -> None:
+        with self._lock:
+            self._scenarios.pop(scenario.id, None)
+
+    def _app(self) -> Starlette:
+        return Starlette(routes=[Route("/s/{scenario}/{path:path}", self._serve, methods=["GET", "POST"])])
+
+    async def _serve(self, request: Request) -> Response:
+        scenario = self._scenarios.get(request.path_params["scenario"])
+        if scenario is None:
+            self.strays += 1
+            return Response("no such scenario", status_code=404)
+        body, truncated = await _read_limited(request)
+        query = dict(request.query_params)
+        recorded = Recorded(
+            order=len(scenario.requests) + scenario.dropped + 1,
+            method=request.method,
+            path=request.path_params["path"],
+            query=query,
+            params={**_parse(request.headers.get("content-type", ""), body), **query},
+            headers={k: v for k, v in request.headers.items() if k.lower() not in SECRET_HEADERS},
+            body_truncated=truncated,
+        )
+        scenario.record(recorded)
+        document = scenario.documents.get(recorded.path)
+        if document is not None:
+            return Response(document, media_type="application/xml")
+        return Response(status_code=204 if recorded.path in scenario.sinks else 404)
+
+
+async def _read_limited(request: Request) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+    body = b"".join(chunks)[:MAX_BODY_BYTES]
+    return body, size > MAX_BODY_BYTES
+
+
+def _parse(content_type: str, body: bytes) -> dict[str, str]:
+    text = body.decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            parsed: Any = json.loads(text)
+        except ValueError:
+            return {}
+        return (
+            {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in parsed.items()}
+            if isinstance(parsed, dict)
+            else {}
+        )
+    return dict(parse_qsl(text, keep_blank_values=True))

@@ -1,0 +1,74 @@
+"""Client of the simulation control protocol (specs/simulation.openapi.yaml)."""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from conformance.core.target import Target
+from conformance_specs import load
+
+PREFIX = "/simulation/v1"
+SUPPORTED_MAJOR = load("simulation.openapi.yaml")["info"]["version"].split(".")[0]
+
+
+class SimulationError(Exception):
+    """The target's control protocol answered something unusable; the message says what."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the target declared it can simulate; empty when it does not speak the protocol."""
+
+    names: frozenset[str]
+    version: str | None = None
+    why_none: str = ""
+
+    def missing(self, needs: frozenset[str]) -> list[str]:
+        return sorted(needs - self.names)
+
+
+def discover(target: Target) -> Capabilities:
+    with target.client() as client:
+        try:
+            response = client.get(PREFIX)
+        except httpx.HTTPError as error:
+            return Capabilities(frozenset(), why_none=f"GET {PREFIX} failed: {type(error).__name__}")
+    if response.status_code != 200:
+        return Capabilities(
+            frozenset(), why_none=f"the target does not speak it (GET {PREFIX} -> HTTP {response.status_code})"
+        )
+    try:
+        body = response.json()
+        version, names = str(body["version"]), frozenset(body["capabilities"])
+    except (ValueError, KeyError, TypeError):
+        return Capabilities(frozenset(), why_none=f"GET {PREFIX} answered an unreadable discovery document")
+    if version.split(".")[0] != SUPPORTED_MAJOR:
+        return Capabilities(frozenset(), version, f"protocol version {version} is not {SUPPORTED_MAJOR}.x")
+    return Capabilities(names, version)
+
+
+class Simulation:
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def _call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+        response = self._client.request(method, PREFIX + path, json=body)
+        if response.status_code != expect:
+            raise SimulationError(
+                f"{method} {PREFIX}{path} answered HTTP {response.status_code}: {response.text[:300]}"
+            )
+        return response.json() if response.content else None
+
+    def script_party(self, address: str, script: dict[str, Any]) -> None:
+        self._call("PUT", f"/parties/{quote(address, safe='')}", script)
+
+    def start_inbound_call(self, body: dict[str, str]) -> str:
+        return str(self._call("POST", "/inbound_calls", body, expect=201)["call_sid"])
+
+    def timeline(self, call_sid: str) -> dict[str, Any]:
+        return self._call("GET", f"/calls/{quote(call_sid, safe='')}/timeline")
+
+    def advance(self, call_sid: str, seconds: float) -> None:
+        self._call("POST", f"/calls/{quote(call_sid, safe='')}/clock", {"advance": seconds})

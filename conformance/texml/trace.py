@@ -1,0 +1,228 @@
+"""Expected traces against what happened: channels matched in order, interleaved freely.
+
+A trace has four channels: ``requests`` (document fetches and action requests, in arrival
+order), ``callbacks`` (status callbacks, ordered by SequenceNumber), ``recording_callbacks``
+and ``timeline`` (the target's media events). Each expected channel lists every entry
+it must contain, in order; nothing is checked across channels.
+
+Values in an expected entry are literals or matchers:
+  <any> <absent> <call_sid> <account_sid> <from> <to> <e164> <integer> <timestamp> <url>
+  /regex/ (matched against the whole value)
+Entry keys: ``path`` and ``method`` for requests; ``event`` and ``lasts`` (seconds until the
+next event) for the timeline; ``repeat`` (N, or "N+" for at least N) anywhere; any other
+key is a parameter or field of the entry.
+"""
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.texml.fixtures import RECORDING_STATUS_PATH, STATUS_PATH
+from conformance.texml.harness import Recorded
+
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+INTEGER = re.compile(r"^-?[0-9]+$")
+SPACED_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+STRUCTURAL_KEYS = frozenset({"repeat", "lasts"})
+HARNESS_CHANNELS = frozenset({"requests", "callbacks", "recording_callbacks"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """The identities of this scenario's call, for the <call_sid>-style matchers."""
+
+    call_sid: str
+    account_sid: str
+    from_: str
+    to: str
+
+
+@dataclass(frozen=True)
+class Observed:
+    requests: list[dict[str, Any]]
+    callbacks: list[dict[str, Any]]
+    recording_callbacks: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+
+    def channel(self, name: str) -> list[dict[str, Any]]:
+        return getattr(self, name)
+
+
+def observe(recorded: list[Recorded], timeline: list[dict[str, Any]]) -> Observed:
+    def entries(paths: Callable[[str], bool]) -> list[dict[str, Any]]:
+        return [{"path": r.path, "method": r.method, **r.params} for r in recorded if paths(r.path)]
+
+    callbacks = sorted(entries(lambda p: p == STATUS_PATH), key=_sequence)
+    return Observed(
+        requests=entries(lambda p: p not in (STATUS_PATH, RECORDING_STATUS_PATH)),
+        callbacks=callbacks,
+        recording_callbacks=entries(lambda p: p == RECORDING_STATUS_PATH),
+        timeline=timeline,
+    )
+
+
+def _sequence(entry: dict[str, Any]) -> float:
+    value = str(entry.get("SequenceNumber", ""))
+    return int(value) if INTEGER.match(value) else math.inf
+
+
+def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
+    """None when ``actual`` satisfies ``expected``; otherwise why not."""
+    if expected == "<absent>":
+        return None if actual is None else f"should be absent, is {actual!r}"
+    if actual is None:
+        return "is missing"
+    if expected == "<any>":
+        return None
+    if isinstance(expected, str) and expected.startswith("<") and expected.endswith(">"):
+        return _kind_problem(expected[1:-1], str(actual), context)
+    if isinstance(expected, str) and len(expected) > 1 and expected.startswith("/") and expected.endswith("/"):
+        return None if re.fullmatch(expected[1:-1], str(actual)) else f"{actual!r} does not match {expected}"
+    if _same(expected, actual):
+        return None
+    return f"is {actual!r}, expected {expected!r}"
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return str(expected).lower() == str(actual).lower()
+    try:
+        return math.isclose(float(expected), float(actual), abs_tol=1e-6)
+    except (TypeError, ValueError):
+        return str(expected) == str(actual)
+
+
+def _kind_problem(kind: str, actual: str, context: Context) -> str | None:
+    identities = {"call_sid": context.call_sid, "account_sid": context.account_sid, "from": context.from_}
+    identities["to"] = context.to
+    if kind in identities:
+        return (
+            None if actual == identities[kind] else f"is {actual!r}, expected this call's {kind} {identities[kind]!r}"
+        )
+    checks: dict[str, Callable[[str], bool]] = {
+        "e164": lambda v: bool(E164.match(v)),
+        "integer": lambda v: bool(INTEGER.match(v)),
+        "timestamp": _is_timestamp,
+        "url": lambda v: urlsplit(v).scheme in ("http", "https") and bool(urlsplit(v).netloc),
+    }
+    if kind not in checks:
+        raise ValueError(f"unknown matcher <{kind}>")
+    return None if checks[kind](actual) else f"{actual!r} is not a {kind}"
+
+
+def _is_timestamp(value: str) -> bool:
+    """RFC 2822 (the seed's prose), ISO 8601 (upstream) or '2021-04-28 21:51:13.59Z' (the seed's examples)."""
+    if SPACED_TIMESTAMP.match(value):
+        return True
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value) is not None
+    except (TypeError, ValueError, IndexError):
+        return False
+
+
+def entry_problems(expected: Mapping[str, Any], actual: Mapping[str, Any], context: Context) -> list[str]:
+    problems = []
+    for key, want in expected.items():
+        if key in STRUCTURAL_KEYS:
+            continue
+        problem = value_problem(want, actual.get(key), context)
+        if problem:
+            problems.append(f"{key} {problem}")
+    return problems
+
+
+def _repeat(entry: Mapping[str, Any]) -> tuple[int, bool]:
+    """(minimum count, whether more are allowed)."""
+    repeat = entry.get("repeat", 1)
+    if isinstance(repeat, str):
+        return int(repeat.rstrip("+")), True
+    return int(repeat), False
+
+
+def channel_problems(
+    name: str, expected: list[dict[str, Any]], actual: list[dict[str, Any]], context: Context
+) -> list[str]:
+    """Every way ``actual`` departs from ``expected`` on one channel (empty when it matches)."""
+    position = 0
+    for index, entry in enumerate(expected):
+        least, open_ended = _repeat(entry)
+        count = 0
+        while position < len(actual) and (open_ended or count < least):
+            problems = entry_problems(entry, actual[position], context)
+            problems += _duration_problems(entry, actual, position)
+            if problems and count >= least:
+                break
+            if problems:
+                return [f"{name}[{position}] (expected entry {index + 1}): " + "; ".join(problems)]
+            position, count = position + 1, count + 1
+        if count < least:
+            return [f"{name}: expected entry {index + 1} ({describe(entry)}) {least} time(s), saw it {count}"]
+    if position < len(actual):
+        return [f"{name}: unexpected extra entry {name}[{position}]: {describe(actual[position])}"]
+    return []
+
+
+def _duration_problems(entry: Mapping[str, Any], actual: list[dict[str, Any]], position: int) -> list[str]:
+    if "lasts" not in entry:
+        return []
+    if position + 1 >= len(actual):
+        return ["lasts: no later event to measure against"]
+    lasted = float(actual[position + 1]["at"]) - float(actual[position]["at"])
+    if math.isclose(lasted, float(entry["lasts"]), abs_tol=1e-3):
+        return []
+    return [f"lasted {lasted:g} s, expected {entry['lasts']} s"]
+
+
+def missing_entries(expect: Mapping[str, list[dict[str, Any]]], observed: Observed) -> bool:
+    """Whether some request channel holds fewer entries than expected, so more may still arrive."""
+    return any(
+        len(observed.channel(name)) < sum(_repeat(entry)[0] for entry in expected)
+        for name, expected in expect.items()
+        if name in HARNESS_CHANNELS
+    )
+
+
+def mismatches(expect: Mapping[str, list[dict[str, Any]]], observed: Observed, context: Context) -> list[str]:
+    found = []
+    for name, expected in expect.items():
+        found += channel_problems(name, expected, observed.channel(name), context)
+    return found
+
+
+def describe(entry: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in entry.items())
+
+
+def diff(expect: Mapping[str, list[dict[str, Any]]], observed: Observed, context: Context) -> str:
+    """A unified diff per channel: expected entries against actual ones, shown through the expected keys.
+
+    An actual value that satisfies its matcher is shown as the matcher, so only real
+    differences stand out. The mismatch list stays the authority; this is for reading.
+    """
+    blocks = []
+    for name, expected in expect.items():
+        actual = observed.channel(name)
+        want = [describe(entry) for entry in expected]
+        got = []
+        for index, item in enumerate(actual):
+            template = expected[min(index, len(expected) - 1)] if expected else item
+            keys = [key for key in template if key not in STRUCTURAL_KEYS]
+            got.append(describe({key: _shown(template[key], item.get(key), context) for key in keys}))
+        lines = difflib.unified_diff(want, got, f"expected {name}", f"actual {name}", lineterm="", n=100)
+        blocks.append("\n".join(lines) or f"{name}: as expected")
+    return "\n\n".join(blocks)
+
+
+def _shown(expected: Any, actual: Any, context: Context) -> Any:
+    return expected if value_problem(expected, actual, context) is None else ("<absent>" if actual is None else actual)

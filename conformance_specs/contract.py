@@ -1,0 +1,157 @@
+"""What a request breaks, read from a contract in specs/.
+
+Both the reference emulator (to answer) and the suite (to judge answers) need
+the same reading of a schema, so it lives with the data, not in either of them.
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from conformance_specs import load
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One broken rule: the member (JSON pointer) and the JSON Schema keyword it broke."""
+
+    pointer: str
+    keyword: str
+    detail: str
+    conflict: bool = False  # members that exclude each other (Url with Texml)
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    status: int
+    code: str
+    title: str
+
+
+class ErrorCatalogue:
+    """An API's error-codes file: which code and title name which broken rule."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.validation = {keyword: ErrorCode(422, e["code"], e["title"]) for keyword, e in raw["validation"].items()}
+        conflict = raw["conflict"]
+        self.conflict = ErrorCode(conflict["status"], conflict["code"], conflict["title"])
+        self.conflict_keywords = frozenset(conflict["keywords"])
+        self._answers = {
+            kind: ErrorCode(entry["status"], entry["code"], entry["title"])
+            for kind, entry in raw.items()
+            if isinstance(entry, dict) and {"status", "code", "title"} <= set(entry) and kind != "conflict"
+        }
+
+    def __getitem__(self, kind: str) -> ErrorCode:
+        """An answer that is not about one member: unauthenticated, not_found, malformed_body, ..."""
+        return self._answers[kind]
+
+    def answers(self) -> dict[str, ErrorCode]:
+        return dict(self._answers)
+
+    def for_violation(self, violation: Violation) -> ErrorCode:
+        """The code for a violation (conflicts, which the docs give none, use the conflict entry)."""
+        return self.conflict if violation.conflict else self.validation[violation.keyword]
+
+
+class Contract:
+    """One OpenAPI contract and its error codes, read the same way by suite and emulator."""
+
+    def __init__(self, contract_file: str, error_codes_file: str | None = None) -> None:
+        self.file = contract_file
+        self.errors = ErrorCatalogue(load(error_codes_file)) if error_codes_file else None
+        self._conflict_keywords = self.errors.conflict_keywords if self.errors else frozenset()
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return load(self.file)
+
+    def component(self, name: str) -> dict[str, Any]:
+        return self.document["components"]["schemas"][name]
+
+    def resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """``schema``, or the component its $ref names."""
+        return self.component(schema["$ref"].rsplit("/", 1)[-1]) if "$ref" in schema else schema
+
+    def body_violations(self, component: str, body: Any) -> list[Violation]:
+        """Every rule of schema ``component`` that ``body`` breaks, without duplicates, in pointer order."""
+        errors = _validator(self.file, component).iter_errors(body)
+        return sorted(set(_flatten(errors, self._conflict_keywords)))
+
+    def query_parameters(self, path: str, method: str) -> list[dict[str, Any]]:
+        """Query parameters the contract declares for one operation."""
+        operation = self.document["paths"][path][method]
+        return [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+
+
+@cache
+def _validator(contract_file: str, component: str) -> Draft202012Validator:
+    uri = f"urn:{contract_file}"
+    resource = Resource.from_contents(load(contract_file), default_specification=DRAFT202012)
+    registry = Registry().with_resource(uri, resource)
+    return Draft202012Validator({"$ref": f"{uri}#/components/schemas/{component}"}, registry=registry)
+
+
+def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str]) -> Iterable[Violation]:
+    for error in errors:
+        pointer = _pointer(error)
+        if error.validator == "required":
+            for name in error.validator_value:
+                if isinstance(error.instance, Mapping) and name not in error.instance:
+                    yield Violation(f"{pointer.rstrip('/')}/{name}", "required", f"Can't be blank: {name}")
+        elif error.validator in conflict_keywords:
+            yield from _conflicts(error, pointer)
+        else:
+            yield Violation(pointer, str(error.validator), error.message)
+
+
+def _conflicts(error: ValidationError, pointer: str) -> Iterable[Violation]:
+    """Members that exclude each other: one violation per member present but forbidden."""
+    forbidden = {_pointer(sub) for sub in error.context or [] if sub.validator == "not"}
+    for member in sorted(forbidden) or [pointer]:
+        yield Violation(member, str(error.validator), "Url and Texml cannot be given together", conflict=True)
+
+
+def _pointer(error: ValidationError) -> str:
+    return "/" + "/".join(str(part) for part in error.absolute_path)
+
+
+def query_violations(parameters: list[dict[str, Any]], query: Mapping[str, str]) -> list[Violation]:
+    """Rules broken by a query string, each declared parameter read as its schema type."""
+    found: list[Violation] = []
+    for parameter in parameters:
+        name, schema = parameter["name"], parameter.get("schema", {})
+        if name not in query:
+            continue
+        raw = query[name]
+        if schema.get("type") == "integer" and not _is_integer(raw):
+            found.append(Violation(f"/{name}", "type", f"The '{name}' parameter must be an integer"))
+        elif "enum" in schema and raw not in schema["enum"]:
+            found.append(Violation(f"/{name}", "enum", f"{name} must be one of {', '.join(schema['enum'])}"))
+    return found
+
+
+def parse_body(media_type: str, raw: bytes) -> Any:
+    """A request body as the contract reads it; raises ValueError when it cannot be read.
+
+    UTF-8 only (UnicodeDecodeError is a ValueError); a form member given twice keeps its last value.
+    """
+    text = raw.decode("utf-8")
+    if media_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return json.loads(text)
+
+
+def _is_integer(raw: str) -> bool:
+    try:
+        int(raw)
+    except ValueError:
+        return False
+    return True
