@@ -34,10 +34,20 @@ def start(config: pytest.Config) -> None:
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = [str(CHECKS_DIR)]
     try:
-        expected = expectations.load(options.expectations) if options.expectations else {}
+        loaded = expectations.load(options.expectations) if options.expectations else expectations.Loaded({}, {})
     except expectations.ExpectationsError as error:
         raise pytest.UsageError(f"texml-conformance: {error}") from None
-    config.stash[GATE] = Gate(options, expected, target_label(options))
+    if loaded.migrated:
+        old, new = next(iter(loaded.migrated.items()))
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                f"texml-conformance: {options.expectations} keys {len(loaded.migrated)} check(s) by their old pytest "
+                f"node ids, read as the new check ids (e.g. {old} is now {new}); "
+                f"rewrite it with --write-expectations={options.expectations}"
+            ),
+            stacklevel=2,
+        )
+    config.stash[GATE] = Gate(options, loaded.entries, target_label(options))
     config.pluginmanager.register(config.stash[GATE], "texml-conformance-gate")
     config.pluginmanager.register(sys.modules[__name__], "texml-conformance-session")
 

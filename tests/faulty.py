@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.core.rules import RULES
 from conformance_emulator import EmulatorSettings, build_app
 
 Scope = dict[str, Any]
@@ -300,42 +301,61 @@ def slow_on_unknown_calls(app: ASGIApp, api_key: str) -> ASGIApp:
 class Fault:
     name: str
     wrap: Callable[[ASGIApp, str], ASGIApp]
-    # Rules the suite must report broken against this target (each in at least one failed check).
-    caught_by: tuple[str, ...]
+    # The checks meant to catch this fault: the suite runs only these against it.
+    checks: tuple[str, ...]
     extra_args: tuple[str, ...] = ()
 
     def app(self, api_key: str) -> ASGIApp:
         return self.wrap(build_app(EmulatorSettings(api_key=api_key)), api_key)
 
+    @property
+    def caught_by(self) -> set[str]:
+        """Rules the suite must report broken against this target: those the registry says it proves."""
+        return {rule.name for rule in RULES.values() if f"fault:{self.name}" in rule.proven_by}
+
+
+TIMEOUT_121 = "rest/InitiateTexmlCall/Timeout=121->10033"
+WRONG_KEY = "auth/GetTexmlCalls/wrong-bearer-key"
+
 
 FAULTS = (
-    Fault("accepts everything with 200", accept_everything, ("status_matches_request_kind",)),
-    Fault("500 on a valid Timeout at its maximum", server_error_at_timeout_maximum, ("no_server_error",)),
-    Fault("400 instead of 422", bad_request_instead_of_422, ("status_matches_request_kind", "documented_error_code")),
-    Fault("422 with a malformed envelope", malformed_error_envelope, ("error_envelope_conforms",)),
+    Fault("accepts everything with 200", accept_everything, (TIMEOUT_121,)),
     Fault(
-        "422 with the wrong code",
-        range_reported_as_type_error,
-        ("error_codes_match_violations", "documented_error_code"),
+        "500 on a valid Timeout at its maximum",
+        server_error_at_timeout_maximum,
+        ("rest/InitiateTexmlCall/Timeout=120->accepted",),
     ),
-    Fault("ignores auth", ignores_auth, ("status_matches_request_kind",)),
+    Fault("400 instead of 422", bad_request_instead_of_422, (TIMEOUT_121,)),
+    Fault("422 with a malformed envelope", malformed_error_envelope, (TIMEOUT_121,)),
+    Fault("422 with the wrong code", range_reported_as_type_error, (TIMEOUT_121,)),
+    Fault("ignores auth", ignores_auth, (WRONG_KEY,)),
     Fault(
         "200 body breaks the response schema",
         initiate_result_breaks_schema,
-        ("response_conforms_to_contract", "response_schema_conformance"),
+        ("calls/InitiateTexmlCall/result-echoes-numbers", "fuzz/positive/InitiateTexmlCall"),
     ),
-    Fault("floods list answers", floods_list_answers, ("response_within_size_limit",)),
-    Fault("listing crashes", listing_crashes, ("not_a_server_error", "status_code_conformance", "no_server_error")),
-    Fault("JSON served as text/html", json_served_as_html, ("content_type_conformance",)),
-    Fault("401 with the wrong code", wrong_unauthenticated_code, ("unauthenticated_code",)),
-    Fault("422 without source.pointer", errors_without_pointer, ("error_pointer",)),
-    Fault("result swaps From and To", result_swaps_numbers, ("result_echoes_call",)),
-    Fault("created calls cannot be read", calls_not_retrievable, ("retrieved_call_matches",)),
-    Fault("listing omits calls", listing_ignores_calls, ("created_call_listed",)),
-    Fault("unknown call answers 200", unknown_call_found, ("unknown_call_not_found",)),
-    Fault("refuses valid calls", refuses_valid_calls, ("valid_call_accepted",)),
-    Fault("update ignores Status", update_ignores_status, ("completed_ends_call", "call_ends")),
-    Fault("timeline hides answers", timeline_hides_answers, ("trace_matches",)),
-    Fault("refuses party scripts", refuses_party_scripts, ("simulation_protocol_answers",)),
-    Fault("slow on unknown calls", slow_on_unknown_calls, ("answers_in_time",), ("--request-timeout=0.5",)),
+    Fault("floods list answers", floods_list_answers, ("fuzz/positive/GetTexmlCalls",)),
+    Fault("listing crashes", listing_crashes, ("fuzz/positive/GetTexmlCalls",)),
+    Fault("JSON served as text/html", json_served_as_html, ("fuzz/positive/GetTexmlCalls",)),
+    Fault("401 with the wrong code", wrong_unauthenticated_code, (WRONG_KEY,)),
+    Fault("422 without source.pointer", errors_without_pointer, (TIMEOUT_121,)),
+    Fault("result swaps From and To", result_swaps_numbers, ("calls/InitiateTexmlCall/result-echoes-numbers",)),
+    Fault("created calls cannot be read", calls_not_retrievable, ("calls/GetTexmlCall/created-call-is-retrievable",)),
+    Fault("listing omits calls", listing_ignores_calls, ("calls/GetTexmlCalls/created-call-is-listed",)),
+    Fault("unknown call answers 200", unknown_call_found, ("calls/GetTexmlCall/unknown-call-is-404",)),
+    Fault("refuses valid calls", refuses_valid_calls, ("calls/InitiateTexmlCall/result-echoes-numbers",)),
+    Fault(
+        "update ignores Status",
+        update_ignores_status,
+        ("calls/UpdateTexmlCall/status-completed-ends-call-json", "texml/call/update-completed-ends-call"),
+        ("--scenario-timeout=2",),
+    ),
+    Fault("timeline hides answers", timeline_hides_answers, ("texml/pause/default-length",)),
+    Fault("refuses party scripts", refuses_party_scripts, ("texml/gather/finish-on-key-star",)),
+    Fault(
+        "slow on unknown calls",
+        slow_on_unknown_calls,
+        ("fuzz/positive/GetTexmlCall",),
+        ("--request-timeout=0.5",),
+    ),
 )

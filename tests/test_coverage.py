@@ -7,6 +7,7 @@ import yaml
 
 from conformance.core.meta import attribute_fact, operation_fact
 from conformance.gate import coverage
+from conformance_specs.apis import all_apis
 from tests.suite_runner import run_suite
 
 KNOWN_GAPS = Path(__file__).with_name("uncovered-facts.yaml")
@@ -45,13 +46,13 @@ def test_every_kind_of_fact_is_in_the_matrix(suite_coverage):
 
 def test_a_fact_whose_only_check_is_gone_is_listed_uncovered():
     pause_length = attribute_fact("Pause", "length")
-    with_check = coverage.build([("check-a", frozenset({pause_length, operation_fact("GetTexmlCall")}))])
-    without = coverage.build([("check-b", frozenset({operation_fact("GetTexmlCall")}))])
+    with_check = coverage.build(all_apis(), [("check-a", frozenset({pause_length, operation_fact("GetTexmlCall")}))])
+    without = coverage.build(all_apis(), [("check-b", frozenset({operation_fact("GetTexmlCall")}))])
     assert pause_length not in {fact.id for fact in with_check.uncovered}
     assert pause_length in {fact.id for fact in without.uncovered}
     assert with_check.covering[operation_fact("GetTexmlCall")] == ("check-a",)
 
 
 def test_facts_a_check_names_but_the_specs_do_not_state_are_ignored():
-    matrix = coverage.build([("check-a", frozenset({"verb:Teleport"}))])
+    matrix = coverage.build(all_apis(), [("check-a", frozenset({"verb:Teleport"}))])
     assert "verb:Teleport" not in matrix.covering

@@ -5,11 +5,14 @@ import json
 import pytest
 
 from conformance.core.exchange import Exchange
+from conformance.rest.contract import rest_contract
 from conformance.rest.judge import RequestKind, expect, judge
+from conformance_specs.apis import api
 
 BASE = "http://127.0.0.1:1/v2"
 KEY = "k"
 CALLS = f"{BASE}/texml/Accounts/AC1/Calls"
+CONTRACT = rest_contract(api("texml"))
 VALID = {"To": "+1", "From": "+2", "ApplicationSid": "1", "Url": "http://127.0.0.1:9/x"}
 
 
@@ -39,7 +42,7 @@ def exchange(
     ids=["valid", "no auth", "undeclared method", "media type", "malformed", "out of range", "by id", "bad query"],
 )
 def test_classification(sent, kind, statuses):
-    expectation = expect(sent, BASE, KEY)
+    expectation = expect(sent, CONTRACT, BASE, KEY)
     assert expectation.kind is kind
     assert expectation.allowed_statuses == statuses
 
@@ -47,15 +50,15 @@ def test_classification(sent, kind, statuses):
 def test_form_value_that_is_a_string_on_the_wire_is_valid():
     # Negative generation may mean Url=123, but a form body can only carry the string "123".
     sent = exchange(url=f"{CALLS}/v3:x", body=b"Url=123", media="application/x-www-form-urlencoded")
-    assert expect(sent, BASE, KEY).kind is RequestKind.VALID
+    assert expect(sent, CONTRACT, BASE, KEY).kind is RequestKind.VALID
 
 
 def test_wrong_code_is_named():
     answer = {"errors": [{"code": "10026", "title": "Invalid parameter type", "source": {"pointer": "/Timeout"}}]}
-    failures = judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), BASE, KEY)
+    failures = judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), CONTRACT, BASE, KEY)
     assert [f.rule for f in failures] == ["error_codes_match_violations"]
 
 
 def test_conforming_answer_breaks_no_rule():
     answer = {"errors": [{"code": "10033", "title": "Value outside of range", "source": {"pointer": "/Timeout"}}]}
-    assert judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), BASE, KEY) == []
+    assert judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), CONTRACT, BASE, KEY) == []

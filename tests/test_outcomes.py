@@ -65,8 +65,24 @@ def test_an_unexpected_pass_fails_the_gate_only_when_strict():
 
 def test_expectations_round_trip(tmp_path):
     path = tmp_path / "expectations.yaml"
-    path.write_text(expectations.dump({"test_auth.py::test_x[a]": EXPECTED}, "emulator 1.2"))
-    assert expectations.load(path) == {"test_auth.py::test_x[a]": EXPECTED}
+    path.write_text(expectations.dump({"auth/GetTexmlCall/wrong-bearer-key": EXPECTED}, "emulator 1.2"))
+    assert expectations.load(path).entries == {"auth/GetTexmlCall/wrong-bearer-key": EXPECTED}
+
+
+def test_old_style_keys_read_as_the_new_check_ids(tmp_path):
+    old = "test_texml.py::test_texml_scenario[texml/pause/default-length]"
+    path = tmp_path / "expectations.yaml"
+    path.write_text(expectations.dump({old: EXPECTED}, "emulator 1.2"))
+    loaded = expectations.load(path)
+    assert loaded.entries == {"texml/pause/default-length": EXPECTED}
+    assert loaded.migrated == {old: "texml/pause/default-length"}
+
+
+def test_old_style_key_naming_no_check_is_one_clear_error(tmp_path):
+    path = tmp_path / "expectations.yaml"
+    path.write_text(expectations.dump({"test_auth.py::test_gone[x]": EXPECTED}, "emulator 1.2"))
+    with pytest.raises(ExpectationsError, match="old node-id form name no check: test_auth.py::test_gone"):
+        expectations.load(path)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +90,7 @@ def test_expectations_round_trip(tmp_path):
     [
         ("version: 1\nchecks: [a]\n", "checks: ['a'] is not of type 'object'"),
         ("version: 2\nchecks: {}\n", "version: 1 was expected"),
-        ("version: 1\nchecks:\n  test_a.py::test_b: {expect: fail}\n", "'reason' is a required property"),
+        ("version: 1\nchecks:\n  texml/a/b: {expect: fail}\n", "'reason' is a required property"),
         ("version: 1\nchecks:\n  whatever: {expect: fail, reason: r}\n", "'whatever' does not match"),
         ("version: 1\nchecks: {a: [\n", "not valid YAML"),
     ],
@@ -87,14 +103,10 @@ def test_malformed_expectations_say_what_to_fix(tmp_path, text, says):
     assert says in str(raised.value)
 
 
-def test_unknown_checks_are_judged_only_in_modules_that_were_collected():
-    collected = {"test_auth.py::test_x[a]"}
-    modules = {"test_auth.py", "test_texml.py"}
-    listed = ["test_auth.py::test_x[a]", "test_auth.py::test_x[typo]", "test_texml.py::test_y", "test_nope.py::test_z"]
-    assert expectations.unknown_checks(listed, collected, modules) == [
-        "test_auth.py::test_x[typo]",
-        "test_nope.py::test_z",
-    ]
+def test_unknown_checks_are_judged_only_in_families_that_were_collected():
+    collected = {"auth/GetTexmlCall/wrong-bearer-key"}
+    listed = ["auth/GetTexmlCall/wrong-bearer-key", "auth/GetTexmlCall/typo", "texml/pause/not-collected"]
+    assert expectations.unknown_checks(listed, collected) == ["auth/GetTexmlCall/typo"]
 
 
 def test_conformance_counts_passes_over_judged_checks():

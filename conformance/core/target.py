@@ -42,7 +42,6 @@ class EmbeddedEmulator:
 
     def __init__(self) -> None:
         from conformance_emulator import EmulatorSettings, build_app
-
         from conformance_emulator.server import BackgroundServer
 
         self.api_key = f"KEY_{secrets.token_hex(16)}"

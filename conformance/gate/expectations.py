@@ -4,6 +4,7 @@ Like web-platform-tests' expectation metadata: each entry names a check by its i
 says whether it is expected to fail or is not supported, and why.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,16 @@ class Expectation:
         return self.reason if self.issue is None else f"{self.reason} ({self.issue})"
 
 
-def load(path: Path) -> dict[str, Expectation]:
+LEGACY_IDS = Path(__file__).with_name("legacy-check-ids.json")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    entries: dict[str, Expectation]
+    migrated: dict[str, str]  # old-style key -> the check id it now reads as
+
+
+def load(path: Path) -> Loaded:
     try:
         raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -43,7 +53,21 @@ def load(path: Path) -> dict[str, Expectation]:
     problems = specs.schema_problems(SCHEMA, raw)
     if problems:
         raise ExpectationsError(f"--expectations={path}: " + "; ".join(problems[:5]) + _format_hint())
-    return {check: Expectation(**entry) for check, entry in raw["checks"].items()}
+    return _migrated(path, {check: Expectation(**entry) for check, entry in raw["checks"].items()})
+
+
+def _migrated(path: Path, entries: dict[str, Expectation]) -> Loaded:
+    """Keys in the pre-0.2 form (pytest node ids, ``test_texml.py::...``) read as today's check ids."""
+    legacy = json.loads(LEGACY_IDS.read_text(encoding="utf-8"))
+    migrated = {old: legacy[old] for old in entries if old in legacy}
+    stale = sorted(old for old in entries if ".py::" in old and old not in legacy)
+    if stale:
+        raise ExpectationsError(
+            f"--expectations={path}: {len(stale)} key(s) in the old node-id form name no check: "
+            f"{', '.join(stale[:5])}; check ids now look like rest/InitiateTexmlCall/Timeout=121->10033 "
+            "(list them with `pytest --conformance --collect-only -q`)"
+        )
+    return Loaded({migrated.get(check, check): entry for check, entry in entries.items()}, migrated)
 
 
 def _format_hint() -> str:
