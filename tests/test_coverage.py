@@ -8,7 +8,7 @@ import yaml
 from conformance.core.meta import attribute_fact, operation_fact
 from conformance.gate import coverage
 from conformance_specs.apis import all_apis
-from tests.suite_runner import run_suite
+from tests.suite_runner import run_suite_in_process
 
 KNOWN_GAPS = Path(__file__).with_name("uncovered-facts.yaml")
 
@@ -16,7 +16,7 @@ KNOWN_GAPS = Path(__file__).with_name("uncovered-facts.yaml")
 @pytest.fixture(scope="module")
 def suite_coverage(tmp_path_factory) -> dict:
     """The coverage the suite itself reports: collect its checks (nothing runs) and read the summary."""
-    verdict = run_suite(tmp_path_factory.mktemp("collect"), "--conformance", "--collect-only")
+    verdict = run_suite_in_process(tmp_path_factory.mktemp("collect"), "--conformance", "--collect-only")
     assert verdict.returncode == 0, verdict.output[-3000:]
     return verdict.summary["coverage"]
 

@@ -10,10 +10,10 @@ import yaml
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
 from tests.mutants import MUTANTS
-from tests.suite_runner import CANARY_KEY, run_suite
+from tests.suite_runner import CANARY_KEY, run_suite_in_process
 
 GAP = next(mutant for mutant in MUTANTS if mutant.name == "pause default 2 s")
-GAP_CHECK = "test_texml.py::test_texml_scenario[texml/pause/default-length]"
+GAP_CHECK = "texml/pause/default-length"
 ONLY_PAUSE = ("-k", "pause")
 
 
@@ -26,8 +26,8 @@ def serving(app: Any) -> Iterator[tuple[str, ...]]:
 def test_known_gap_fails_the_gate_until_expected_and_is_reported_once_fixed(tmp_path):
     expectations = tmp_path / "expectations.yaml"
     with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as target:
-        gap = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--write-expectations={expectations}")
-        adopted = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
+        gap = run_suite_in_process(tmp_path, *target, *ONLY_PAUSE, f"--write-expectations={expectations}")
+        adopted = run_suite_in_process(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
     assert gap.returncode == 1 and gap.outcomes()[GAP_CHECK] == "failed", gap.output[-3000:]
     assert list(yaml.safe_load(expectations.read_text())["checks"]) == [GAP_CHECK]
     assert adopted.returncode == 0, adopted.output[-3000:]
@@ -35,11 +35,24 @@ def test_known_gap_fails_the_gate_until_expected_and_is_reported_once_fixed(tmp_
     assert adopted.summary["gate"] == {"passed": True, "unexpected": []}
 
     with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as fixed:
-        lenient = run_suite(tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}")
-        strict = run_suite(tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}", "--strict-expectations")
+        lenient = run_suite_in_process(tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}")
+        strict = run_suite_in_process(
+            tmp_path, *fixed, *ONLY_PAUSE, f"--expectations={expectations}", "--strict-expectations"
+        )
     assert lenient.returncode == 0 and lenient.outcomes()[GAP_CHECK] == "unexpected pass"
     assert f"1 unexpected pass(es): fixed? remove them from {expectations}" in lenient.output
     assert strict.returncode == 1 and strict.summary["gate"]["unexpected"] == [GAP_CHECK]
+
+
+def test_old_style_expectations_keep_working_with_a_warning(tmp_path):
+    old_key = "test_texml.py::test_texml_scenario[texml/pause/default-length]"
+    expectations = tmp_path / "expectations.yaml"
+    expectations.write_text(yaml.safe_dump({"version": 1, "checks": {old_key: {"expect": "fail", "reason": "2 s"}}}))
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as target:
+        verdict = run_suite_in_process(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert verdict.outcomes()[GAP_CHECK] == "expected failure"
+    assert f"{old_key} is now {GAP_CHECK}" in verdict.output
 
 
 def test_not_supported_checks_are_not_applicable_never_passed(tmp_path):
@@ -47,7 +60,7 @@ def test_not_supported_checks_are_not_applicable_never_passed(tmp_path):
     entry = {"expect": "not-supported", "reason": "no Pause yet", "issue": "https://example.com/issues/7"}
     expectations.write_text(yaml.safe_dump({"version": 1, "checks": {GAP_CHECK: entry}}))
     with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as target:
-        verdict = run_suite(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
+        verdict = run_suite_in_process(tmp_path, *target, *ONLY_PAUSE, f"--expectations={expectations}")
     assert verdict.returncode == 0, verdict.output[-3000:]
     assert verdict.outcomes()[GAP_CHECK] == "not applicable"
     detail = next(check["detail"] for check in verdict.summary["checks"] if check["id"] == GAP_CHECK)
@@ -56,7 +69,9 @@ def test_not_supported_checks_are_not_applicable_never_passed(tmp_path):
 
 def test_contract_profile_makes_texml_checks_not_applicable(tmp_path):
     with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as target:
-        verdict = run_suite(tmp_path, *target, "--profile=contract", "-k", "pause or test_refuses_bad_credentials")
+        verdict = run_suite_in_process(
+            tmp_path, *target, "--profile=contract", "-k", "pause or test_refuses_bad_credentials"
+        )
     assert verdict.returncode == 0, verdict.output[-3000:]
     rows = {(row["area"], row["subject"]): row for row in verdict.summary["areas"]}
     assert rows["TeXML verbs", None]["not applicable"] == 3 and rows["TeXML verbs", None]["passed"] == 0
@@ -80,8 +95,8 @@ def drops_connection_on_call_reads(app: Callable) -> Callable:
 def test_a_broken_connection_is_an_error_not_a_conformance_failure(tmp_path):
     app = drops_connection_on_call_reads(build_app(EmulatorSettings(api_key=CANARY_KEY)))
     with serving(app) as target:
-        verdict = run_suite(tmp_path, *target, "-k", "test_created_call_is_retrievable")
-    check = "test_calls.py::test_created_call_is_retrievable"
+        verdict = run_suite_in_process(tmp_path, *target, "-k", "test_created_call_is_retrievable")
+    check = "calls/GetTexmlCall/created-call-is-retrievable"
     assert verdict.returncode == 1, verdict.output[-3000:]
     assert verdict.outcomes() == {check: "error"}
     assert verdict.summary["totals"]["failed"] == 0 and verdict.summary["totals"]["error"] == 1

@@ -81,7 +81,7 @@ def test_old_style_keys_read_as_the_new_check_ids(tmp_path):
 def test_old_style_key_naming_no_check_is_one_clear_error(tmp_path):
     path = tmp_path / "expectations.yaml"
     path.write_text(expectations.dump({"test_auth.py::test_gone[x]": EXPECTED}, "emulator 1.2"))
-    with pytest.raises(ExpectationsError, match="old node-id form name no check: test_auth.py::test_gone"):
+    with pytest.raises(ExpectationsError, match=r"old node-id form name no check: test_auth\.py::test_gone"):
         expectations.load(path)
 
 

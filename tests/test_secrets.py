@@ -2,22 +2,23 @@
 
 from conformance_emulator.server import BackgroundServer
 from tests.faulty import FAULTS
-from tests.suite_runner import CANARY_KEY, run_suite
+from tests.suite_runner import CANARY_KEY, run_suite_in_process
 
 
 def test_api_key_never_written(tmp_path):
     fault = next(f for f in FAULTS if f.name == "400 instead of 422")
     results = tmp_path / "allure-results"
     with BackgroundServer(fault.app(CANARY_KEY)) as server:
-        verdict = run_suite(
+        verdict = run_suite_in_process(
             tmp_path,
             f"--target-url={server.url}/v2",
             f"--api-key={CANARY_KEY}",
             "--fuzz-examples=5",
             "--application-sid=1",
             f"--alluredir={results}",
-            "-k",
-            "error_codes or test_negative",
+            "--check=rest/InitiateTexmlCall/Timeout=121->10033",
+            "--check=fuzz/negative/InitiateTexmlCall",
+            "--no-shrink",
         )
     assert verdict.failures, "the faulty target must produce failures with request details"
     assert CANARY_KEY not in verdict.output

@@ -54,16 +54,16 @@ class EmbeddedEmulator:
         self._server.stop()
 
 
-def probe(base_url: str, api_key: str, account_sid: str) -> None:
+def probe(base_url: str, api_key: str, account_sid: str, timeout: float = PROBE_TIMEOUT_S) -> None:
     """Fail fast, with the fix, when the target is unreachable or refuses the key."""
     url = f"{base_url}/texml/Accounts/{account_sid}/Calls"
     try:
         response = httpx.get(
-            url, params={"PageSize": 1}, headers={"Authorization": f"Bearer {api_key}"}, timeout=PROBE_TIMEOUT_S
+            url, params={"PageSize": 1}, headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout
         )
     except httpx.TimeoutException:
         raise TargetUnusable(
-            f"the target at {base_url} did not answer within {PROBE_TIMEOUT_S:.0f} s. "
+            f"the target at {base_url} did not answer within {timeout:g} s. "
             "Check that it is running and that --target-url is right."
         ) from None
     except httpx.HTTPError as error:
