@@ -20,17 +20,17 @@ def main() -> None:
     parser.add_argument("--seed", default="20261121")
     args = parser.parse_args()
     counts: collections.Counter[tuple[str, str]] = collections.Counter()
-    original = conformance.rest.fuzz.check_case
+    original = conformance.rest.fuzz.answer_failures
 
-    def counting(case, target, reporter, positive):  # noqa: ANN001 - same signature as check_case
+    def counting(case, contract, target, positive):  # noqa: ANN001 - same signature as answer_failures
         counts[(case.operation.label, "positive" if positive else "negative")] += 1
-        return original(case, target, reporter, positive)
+        return original(case, contract, target, positive)
 
     class CountCases:
         def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
             import conformance.checks.test_fuzz as fuzz_module
 
-            fuzz_module.check_case = counting
+            fuzz_module.answer_failures = counting
 
     os.chdir(tempfile.mkdtemp())
     pytest.main(
@@ -40,7 +40,7 @@ def main() -> None:
             "-p",
             "no:cacheprovider",
             "-k",
-            "test_fuzz",
+            "test_generated_requests",
             f"--fuzz-examples={args.fuzz_examples}",
             f"--seed={args.seed}",
         ],
