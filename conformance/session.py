@@ -11,12 +11,12 @@ import pytest
 
 from conformance.core.meta import CHECKS_DIR
 from conformance.core.redact import Redactor
-from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target, probe
+from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 from conformance.core.verdict import Verdict
 from conformance.gate import expectations
 from conformance.gate.gate import CHECK_ID, Gate
 from conformance.gate.reporting import Reporter
-from conformance.options import OPTIONS, RunOptions, options_of, read_options
+from conformance.options import OPTIONS, RunOptions, options_of
 from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
 from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
@@ -27,9 +27,8 @@ EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
 GATE = pytest.StashKey[Gate]()
 
 
-def start(config: pytest.Config) -> None:
-    """Read and check the options, and register the suite's hooks, fixtures and gate."""
-    options = read_options(config)
+def start(config: pytest.Config, options: RunOptions) -> None:
+    """Register the suite's hooks, fixtures and gate for a run with these (checked) options."""
     config.stash[OPTIONS] = options
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = [str(CHECKS_DIR)]
@@ -71,18 +70,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Fail fast: the target is probed before any check is built (a down target costs a probe, not a collection)."""
+    """Open the target before any check is built (a remote one was already probed at configure time)."""
     config = session.config
     options = options_of(config)
-    if config.option.collectonly:
-        return
+    if config.option.collectonly or _is_xdist_controller(config):
+        return  # under xdist the workers open the target
     try:
-        if _is_xdist_controller(config):
-            # The workers open the target; the controller only refuses an unusable one before starting them.
-            if not options.embedded:
-                assert options.target_url and options.api_key
-                probe(options.target_url, options.api_key, options.account_sid)
-            return
         config.stash[TARGET], config.stash[EMULATOR] = open_target(options)
     except TargetUnusable as error:
         raise pytest.UsageError(f"texml-conformance: {error}") from None
@@ -155,6 +148,9 @@ def harness(pytestconfig: pytest.Config) -> Iterator[Harness]:
 
 
 @pytest.fixture(scope="session")
-def scenario_runner(target: Target, harness: Harness, pytestconfig: pytest.Config) -> Iterator[ScenarioRunner]:
+def scenario_runner(
+    target: Target, harness: Harness, capabilities: Capabilities, pytestconfig: pytest.Config
+) -> Iterator[ScenarioRunner]:
+    settles = "settled" in capabilities.names
     with target.client() as client:
-        yield ScenarioRunner(target, harness, client, options_of(pytestconfig).scenario_timeout)
+        yield ScenarioRunner(target, harness, client, options_of(pytestconfig).scenario_timeout, settles)

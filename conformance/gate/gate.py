@@ -38,10 +38,10 @@ class Gate:
         self.check_facts: dict[str, frozenset[str]] = {}
         self.capabilities: list[str] | None = None
         self.matrix: coverage.Matrix | None = None  # built once, at session finish
-        self.junit: Any = None  # pytest's JUnit writer, when --junitxml is given (controller only)
+        self.config: pytest.Config | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        self.junit = config.stash.get(junitxml.xml_key, None)
+        self.config = config
 
     # Collection: metadata, profile and not-supported checks, expectations naming no check.
     @pytest.hookimpl(tryfirst=True)
@@ -114,7 +114,8 @@ class Gate:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         properties = dict(report.user_properties)  # later entries win: the last outcome decided
         if report.when == "setup" and "check" in properties:
-            _name_in_junit(self.junit, report, properties["check"], properties["area"])
+            junit = self.config.stash.get(junitxml.xml_key, None) if self.config else None
+            _name_in_junit(junit, report, properties["check"], properties["area"])
         if report.when != "teardown":
             return
         if "check" in properties and "outcome" in properties:

@@ -49,12 +49,22 @@ def _substitute(value: Any, scenario: Scenario) -> Any:
 
 
 class ScenarioRunner:
-    def __init__(self, target: Target, harness: Harness, client: httpx.Client, deadline_s: float) -> None:
+    """Runs scenarios against one target.
+
+    ``settles``: the target declared the ``settled`` capability (protocol 1.1), so one
+    long-polled timeline request returns once the call has ended and every callback it
+    sent has been delivered; without it the runner polls and allows a settle window.
+    """
+
+    def __init__(
+        self, target: Target, harness: Harness, client: httpx.Client, deadline_s: float, settles: bool = False
+    ) -> None:
         self._target = target
         self._harness = harness
         self._client = client
         self._simulation = Simulation(client)
         self._deadline_s = deadline_s
+        self._settles = settles
         self._stuck_in_a_row = 0
 
     def run(self, fixture: Fixture) -> ScenarioResult:
@@ -83,6 +93,8 @@ class ScenarioRunner:
         uses_timeline = "timeline" in fixture.needs
         for step in fixture.steps:
             self._step(step, call_sid, scenario)
+        if self._settles:
+            return self._settled_result(fixture, scenario, context, call_sid)
         self._wait_for_end(scenario, call_sid, uses_timeline)
         timeline = self._simulation.timeline(call_sid)["events"] if uses_timeline else []
 
@@ -144,6 +156,17 @@ class ScenarioRunner:
                 raise fail(rules.VALID_CALL_ACCEPTED, f"UpdateTexmlCall answered {response.status_code}")
         elif "advance" in step:
             self._simulation.advance(call_sid, step["advance"])
+
+    def _settled_result(self, fixture: Fixture, scenario: Scenario, context: Context, call_sid: str) -> ScenarioResult:
+        """Wait for the target's word that the call is over and its callbacks delivered, then compare once."""
+        document = self._simulation.timeline(call_sid, wait="settled", timeout=self._deadline_s)
+        if document.get("status") not in TERMINAL:
+            self._stuck_in_a_row += 1
+            raise fail(rules.CALL_ENDS, f"the call did not end within {self._deadline_s} s of wall time")
+        self._stuck_in_a_row = 0
+        timeline = document["events"] if "timeline" in fixture.needs else []
+        observed = observe(scenario.snapshot(), timeline)
+        return ScenarioResult(fixture, scenario, context, observed, mismatches(fixture.expect, observed, context))
 
     def _wait_for_end(self, scenario: Scenario, call_sid: str, uses_timeline: bool) -> None:
         def ended(requests: list[Recorded]) -> bool:

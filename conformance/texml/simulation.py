@@ -53,8 +53,13 @@ class Simulation:
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
 
-    def _call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
-        response = self._client.request(method, PREFIX + path, json=body)
+    def _call(
+        self, method: str, path: str, body: Any = None, expect: int = 200, params: dict[str, Any] | None = None
+    ) -> Any:
+        timeout = self._client.timeout.read or 0
+        if params and "timeout" in params:  # a long poll may hold the answer that long
+            timeout += float(params["timeout"])
+        response = self._client.request(method, PREFIX + path, json=body, params=params, timeout=timeout or None)
         if response.status_code != expect:
             raise SimulationError(
                 f"{method} {PREFIX}{path} answered HTTP {response.status_code}: {response.text[:300]}"
@@ -67,8 +72,10 @@ class Simulation:
     def start_inbound_call(self, body: dict[str, str]) -> str:
         return str(self._call("POST", "/inbound_calls", body, expect=201)["call_sid"])
 
-    def timeline(self, call_sid: str) -> dict[str, Any]:
-        return self._call("GET", f"/calls/{quote(call_sid, safe='')}/timeline")
+    def timeline(self, call_sid: str, wait: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+        """The call's timeline; with ``wait`` (ended, settled) answered once that holds or ``timeout`` passes."""
+        params = {"wait": wait, "timeout": timeout} if wait else None
+        return self._call("GET", f"/calls/{quote(call_sid, safe='')}/timeline", params=params)
 
     def advance(self, call_sid: str, seconds: float) -> None:
         self._call("POST", f"/calls/{quote(call_sid, safe='')}/clock", {"advance": seconds})
