@@ -56,3 +56,35 @@ def test_wrong_key_is_401_with_10009(client):
     response = client.get("/texml/Accounts/AC1/Calls", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "10009"
+
+
+def _timeline(client, sid, **query):
+    return client.get(f"/simulation/v1/calls/{sid}/timeline", params=query)
+
+
+def test_timeline_settles_once_callbacks_are_delivered_or_given_up(client):
+    body = {k: v for k, v in VALID.items() if k != "Url"}
+    # Nothing listens on port 9: the completed callback is retried, then given up.
+    body |= {"Texml": "<Response><Hangup/></Response>", "StatusCallback": "http://127.0.0.1:9/status"}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    ended = _timeline(client, sid, wait="ended").json()
+    assert (ended["status"], ended["settled"]) == ("completed", False)  # its retries take 0.3 s of wall time
+    settled = _timeline(client, sid, wait="settled", timeout=5).json()
+    assert (settled["status"], settled["settled"]) == ("completed", True)
+    assert _timeline(client, sid).json()["settled"] is True
+
+
+def test_wait_answers_at_its_timeout_when_the_call_goes_on(client):
+    # A manual clock keeps the call ringing until someone advances it.
+    assert client.put("/simulation/v1/parties/%2B13125550199", json={"clock": "manual", "answer_after": 5}).is_success
+    sid = client.post("/texml/Accounts/AC1/Calls", json={**VALID, "To": "+13125550199"}).json()["call_sid"]
+    timeline = _timeline(client, sid, wait="ended", timeout=0.2).json()
+    assert (timeline["status"], timeline["settled"]) == ("ringing", False)
+
+
+@pytest.mark.parametrize(("query", "code"), [({"wait": "done"}, "10032"), ({"wait": "ended", "timeout": 31}, "10033")])
+def test_bad_wait_gets_its_code(client, query, code):
+    sid = client.post("/texml/Accounts/AC1/Calls", json=VALID).json()["call_sid"]
+    response = _timeline(client, sid, **query)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == code

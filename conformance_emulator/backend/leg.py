@@ -146,6 +146,17 @@ class Leg:
         self.record("hangup", cause=end.cause, source=end.source)
         self.set_status(end.status if self.answered_at is None else "completed", hangup_source=end.source)
 
+    @property
+    def settled(self) -> bool:
+        """Ended, and no callback it queued still pending (each delivered or given up)."""
+        return self.ended.is_set() and self.callbacks.drained.is_set()
+
+    async def reached(self, point: str) -> None:
+        """Return once the leg has ``point``: "ended", or "settled"."""
+        await self.ended.wait()
+        if point == "settled":
+            await self.callbacks.drained.wait()
+
     # -- the media plane --------------------------------------------------------------------
 
     def now(self) -> float:
@@ -250,5 +261,6 @@ class Leg:
             "child_call_sids": self.tree.children_of(self.setup.sid),
             "status": self.status,
             "truncated": self.truncated,
+            "settled": self.settled,
             "events": list(self.timeline),
         }

@@ -1,5 +1,7 @@
 """Routes of the simulation control protocol (specs/simulation.openapi.yaml), over the backend."""
 
+import asyncio
+import contextlib
 from urllib.parse import unquote
 
 from starlette.requests import Request
@@ -12,13 +14,25 @@ from conformance_emulator.backend.parties import Party
 from conformance_emulator.controllers.texml.controller import TexmlController
 from conformance_emulator.http.bodies import JSON, read_body
 from conformance_emulator.http.errors import simple_error, unprocessable
+from conformance_emulator.http.query import read_query
 from conformance_specs import load
 from conformance_specs.contract import Contract, ErrorCatalogue, Violation
 
 CONTRACT = "simulation.openapi.yaml"
 VERSION = load(CONTRACT)["info"]["version"]
 SIMULATION = Contract(CONTRACT)
-CAPABILITIES = ["parties", "timeline", "virtual-clock", "manual-clock", "dtmf", "recording", "inbound-calls"]
+CAPABILITIES = [
+    "parties",
+    "timeline",
+    "virtual-clock",
+    "manual-clock",
+    "dtmf",
+    "recording",
+    "inbound-calls",
+    "settled",
+]
+TIMELINE_PATH = "/simulation/v1/calls/{call_sid}/timeline"
+TIMELINE_QUERY = SIMULATION.query_parameters(TIMELINE_PATH, "get")
 DEFAULT_ACCOUNT = "inbound"
 
 
@@ -37,7 +51,7 @@ class SimulationRouter:
             Route(base + "/parties/{address:path}", self.script_party, methods=["PUT"]),
             Route(base + "/parties/{address:path}", self.forget_party, methods=["DELETE"]),
             Route(base + "/inbound_calls", self.start_inbound_call, methods=["POST"]),
-            Route(base + "/calls/{call_sid}/timeline", self.timeline, methods=["GET"]),
+            Route(prefix + TIMELINE_PATH, self.timeline, methods=["GET"]),
             Route(base + "/calls/{call_sid}/clock", self.advance_clock, methods=["POST"]),
         ]
 
@@ -71,9 +85,16 @@ class SimulationRouter:
         return JSONResponse({"call_sid": call.sid}, status_code=201)
 
     async def timeline(self, request: Request) -> Response:
+        query, violations = read_query(TIMELINE_QUERY, request.query_params)
+        if violations:
+            return unprocessable(self._errors, violations)
         leg = self._leg(request)
         if leg is None:
             return simple_error(self._errors, "not_found", "No such call")
+        if "wait" in query:
+            # Events set by the leg and its callback channel wake this up; a timeout just answers what is.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(leg.reached(query["wait"]), query["timeout"])
         return JSONResponse(leg.as_timeline())
 
     async def advance_clock(self, request: Request) -> Response:
