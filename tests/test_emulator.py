@@ -1,9 +1,14 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
+import asyncio
+
 import httpx
 import pytest
 
 from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.leg import LegSetup
+from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.server import BackgroundServer
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer"}
@@ -88,3 +93,22 @@ def test_bad_wait_gets_its_code(client, query, code):
     response = _timeline(client, sid, **query)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == code
+
+
+def test_a_child_leg_joins_its_parents_tree_and_clock():
+    async def legs():
+        backend = Backend(Outbound())
+        parent = backend.add_call(LegSetup("AC1", "CA-parent", "+13125550111", "+13125550100", "outbound-api"), "x")
+        child_setup = LegSetup("AC1", "CA-child", "+13125550100", "+13125550122", "outbound-api")
+        child = backend.add_call(child_setup, "y", parent=parent.leg)
+        for call in (parent, child):
+            call.leg.callbacks.close()
+            await call.leg.callbacks.drained.wait()
+        return parent.leg, child.leg
+
+    parent, child = asyncio.run(legs())
+    assert child.clock is parent.clock
+    assert (parent.as_timeline()["child_call_sids"], child.as_timeline()["parent_call_sid"]) == (
+        ["CA-child"],
+        parent.sid,
+    )

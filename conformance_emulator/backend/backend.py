@@ -5,6 +5,7 @@ here and hands the backend the Driver that runs its leg; the backend never impor
 """
 
 import asyncio
+import dataclasses
 import time
 from functools import partial
 
@@ -27,11 +28,14 @@ class Backend:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def add_call(self, setup: LegSetup, party_address: str, parent: Leg | None = None) -> Call:
-        """A call resource and its leg, in the parent's tree or a new one; not yet running."""
-        call = self.store.add_call(setup)
+        """A call resource and its leg, in the parent's tree (a child leg) or a new one; not yet running."""
         party = self.parties.get(party_address)
-        # A new tree's clock is manual when the party that starts it asks so.
-        tree = parent.tree if parent else CallTree(VirtualClock(time.time(), manual=party.clock == "manual"))
+        if parent is None:
+            # A new tree's clock is manual when the party that starts it asks so.
+            tree = CallTree(VirtualClock(time.time(), manual=party.clock == "manual"))
+        else:
+            tree, setup = parent.tree, dataclasses.replace(setup, parent_sid=parent.sid)
+        call = self.store.add_call(setup)
         call.leg = self._leg_class(setup, party, tree, self.notifier.channel(), partial(self.store.set_status, call))
         tree.add(call.leg)
         return call
