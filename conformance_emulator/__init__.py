@@ -4,6 +4,6 @@ It is the suite's embedded default target and the ground truth that proves every
 check can pass. It reads the contracts in specs/ and never imports conformance/.
 """
 
-from conformance_emulator.app import EmulatorSettings, build_app
+from conformance_emulator.app import Behaviour, EmulatorSettings, build_app
 
-__all__ = ["EmulatorSettings", "build_app"]
+__all__ = ["Behaviour", "EmulatorSettings", "build_app"]

@@ -1,9 +1,10 @@
 """Mutants of the reference emulator: each breaks one documented TeXML rule.
 
 A mutant is the emulator's Behaviour with one part replaced: a catalogue fact
-(wrong default, off-by-one range), a verb handler, or a step of CallRun. Each
-names the scenario files that must fail against it; the kill matrix requires
-every scenario to be named by at least one mutant.
+(wrong default, off-by-one range), a verb handler, a step of the TeXML Interpreter
+(documents, Mustache, updates) or a step of the Leg (connecting, status callbacks,
+ending). Each names the scenario files that must fail against it; the kill matrix
+requires every scenario to be named by at least one mutant.
 """
 
 import dataclasses
@@ -12,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance_emulator import verbs
-from conformance_emulator.execution import CallEnded, CallRun, Fetch, Redirected
-from conformance_emulator.switch import Behaviour
+from conformance_emulator import Behaviour
+from conformance_emulator.backend.leg import CallEnded, Leg
+from conformance_emulator.controllers.texml import verbs
+from conformance_emulator.controllers.texml.controller import TexmlBehaviour
+from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected
 from conformance_specs.catalogue import Catalogue, load
 
 Attrs = dict[str, Any]
@@ -35,168 +38,185 @@ def catalogue_fact(element: str, attribute: str, **changes: Any) -> Callable[[],
         old = real.elements[element]
         attributes = {**old.attributes, attribute: dataclasses.replace(old.attributes[attribute], **changes)}
         elements = {**real.elements, element: dataclasses.replace(old, attributes=attributes)}
-        return Behaviour(catalogue=Catalogue(real.root, real.dtmf_alphabet, elements))
+        return Behaviour(texml=TexmlBehaviour(catalogue=Catalogue(real.root, real.dtmf_alphabet, elements)))
 
     return build
 
 
 def verb(name: str, handler: Callable[..., Any]) -> Callable[[], Behaviour]:
-    return lambda: Behaviour(verbs={**verbs.VERBS, name: handler})
+    return lambda: Behaviour(texml=TexmlBehaviour(verbs={**verbs.VERBS, name: handler}))
 
 
 def attrs_changed(name: str, change: Callable[[Attrs], Attrs]) -> Callable[[], Behaviour]:
     """A verb that misreads its attributes (``change`` rewrites them before the real handler runs)."""
     real = verbs.VERBS[name]
 
-    async def handler(run: CallRun, node: Any, attrs: Attrs, **kwargs: Any) -> Any:
-        return await real(run, node, change(dict(attrs)), **kwargs)
+    async def handler(texml: Interpreter, node: Any, attrs: Attrs, **kwargs: Any) -> Any:
+        return await real(texml, node, change(dict(attrs)), **kwargs)
 
     return verb(name, handler)
 
 
-def run_class(**overrides: Any) -> Callable[[], Behaviour]:
-    return lambda: Behaviour(run_class=type("MutantRun", (CallRun,), overrides))
+def interpreter_class(**overrides: Any) -> Callable[[], Behaviour]:
+    """The TeXML interpreter with some steps replaced."""
+    return lambda: Behaviour(
+        texml=TexmlBehaviour(interpreter_class=type("MutantInterpreter", (Interpreter,), overrides))
+    )
+
+
+def leg_class(**overrides: Any) -> Callable[[], Behaviour]:
+    """The call leg with some steps replaced."""
+    mutant = type("MutantLeg", (Leg,), overrides)
+    return lambda: Behaviour(leg_class=mutant)
 
 
 def template_rewritten(pattern: str, replacement: str) -> Callable[[], Behaviour]:
     """Mustache that misreads a construct: the template is rewritten before rendering."""
 
-    def render(self: CallRun, template: str, params: Mapping[str, Any]) -> str:
-        return CallRun.render(self, re.sub(pattern, replacement, template, flags=re.DOTALL), params)
+    def render(self: Interpreter, template: str, params: Mapping[str, Any]) -> str:
+        return Interpreter.render(self, re.sub(pattern, replacement, template, flags=re.DOTALL), params)
 
-    return run_class(render=render)
+    return interpreter_class(render=render)
 
 
 # -- replaced steps --------------------------------------------------------------------------
 
 
-async def _ignored(run: CallRun, node: Any, attrs: Attrs, **kwargs: Any) -> None:
+async def _ignored(texml: Interpreter, node: Any, attrs: Attrs, **kwargs: Any) -> None:
     return None
 
 
-async def _reject_after_answering(run: CallRun, node: Any, attrs: Attrs) -> None:
-    run.answer()
-    await verbs.reject(run, node, attrs)
+async def _reject_after_answering(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    texml.leg.answer()
+    await verbs.reject(texml, node, attrs)
 
 
-async def _reject_continues(run: CallRun, node: Any, attrs: Attrs) -> None:
-    run.record("rejected", reason=attrs["reason"])
+async def _reject_continues(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    texml.leg.record("rejected", reason=attrs["reason"])
 
 
-async def _gather_digits_keep_finish_key(run: CallRun, node: Any, attrs: Attrs) -> None:
+async def _gather_digits_keep_finish_key(texml: Interpreter, node: Any, attrs: Attrs) -> None:
     finish = attrs["finishOnKey"] or ""
     attrs = {**attrs, "finishOnKey": None, "numDigits": None}
-    keys = await run.spend(attrs["timeout"], listen=True)
+    keys = await texml.leg.spend(attrs["timeout"], listen=True)
     digits = ""
     while keys:
         digits += keys
         if any(key in finish for key in keys):
             break
-        keys = await run.spend(attrs["timeout"], listen=True)
+        keys = await texml.leg.spend(attrs["timeout"], listen=True)
     if digits and attrs["action"]:
-        raise run.go_to(attrs["action"], run.setup.url_method, Digits=digits)
+        raise texml.go_to(attrs["action"], texml.setup.url_method, Digits=digits)
 
 
-async def _gather_timeout_from_start(run: CallRun, node: Any, attrs: Attrs) -> None:
+async def _gather_timeout_from_start(texml: Interpreter, node: Any, attrs: Attrs) -> None:
     """Counts the timeout from the start of the gather instead of from the last digit."""
-    run.answer()
-    deadline, digits = run.clock.elapsed + attrs["timeout"], ""
-    while (left := deadline - run.clock.elapsed) > 0:
-        keys = await run.spend(left, listen=True)
+    texml.leg.answer()
+    deadline, digits = texml.leg.clock.elapsed + attrs["timeout"], ""
+    while (left := deadline - texml.leg.clock.elapsed) > 0:
+        keys = await texml.leg.spend(left, listen=True)
         if keys is None:
             break
         digits += keys
     if digits and attrs["action"]:
-        raise run.go_to(attrs["action"], run.setup.url_method, Digits=digits)
+        raise texml.go_to(attrs["action"], texml.setup.url_method, Digits=digits)
 
 
-async def _gather_without_prompts(run: CallRun, node: Any, attrs: Attrs) -> None:
+async def _gather_without_prompts(texml: Interpreter, node: Any, attrs: Attrs) -> None:
     for child in list(node):
         node.remove(child)
-    await verbs.gather(run, node, attrs)
+    await verbs.gather(texml, node, attrs)
 
 
-async def _gather_action_posts(run: CallRun, node: Any, attrs: Attrs) -> None:
-    run.setup = dataclasses.replace(run.setup, url_method="POST")
-    await verbs.gather(run, node, attrs)
+async def _gather_action_posts(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    texml.setup = dataclasses.replace(texml.setup, url_method="POST")
+    await verbs.gather(texml, node, attrs)
 
 
-async def _record_key_any(run: CallRun, node: Any, attrs: Attrs) -> None:
-    await verbs.record(run, node, {**attrs, "finishOnKey": load().dtmf_alphabet})
+async def _record_key_any(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    await verbs.record(texml, node, {**attrs, "finishOnKey": load().dtmf_alphabet})
 
 
-async def _record_digits_always(run: CallRun, node: Any, attrs: Attrs) -> None:
+async def _record_digits_always(texml: Interpreter, node: Any, attrs: Attrs) -> None:
     """Sends Digits even when no key ended the recording."""
     try:
-        await verbs.record(run, node, attrs)
+        await verbs.record(texml, node, attrs)
     except Redirected as moved:
         extra = {**moved.fetch.extra, "Digits": moved.fetch.extra.get("Digits", "hangup")}
         raise Redirected(dataclasses.replace(moved.fetch, extra=extra)) from None
 
 
 def _status_params_without(name: str) -> Callable[..., dict[str, str]]:
-    def status_params(self: CallRun, status: str, hangup_source: str | None) -> dict[str, str]:
-        return {k: v for k, v in CallRun.status_params(self, status, hangup_source).items() if k != name}
+    def status_params(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+        return {k: v for k, v in Leg.status_params(self, status, hangup_source).items() if k != name}
 
     return status_params
 
 
-def _status_params_reversed(self: CallRun, status: str, hangup_source: str | None) -> dict[str, str]:
-    params = CallRun.status_params(self, status, hangup_source)
+def _status_params_reversed(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    params = Leg.status_params(self, status, hangup_source)
     params["SequenceNumber"] = str(10 - int(params["SequenceNumber"]))
     return params
 
 
-def _setup_changed(**changes: Any) -> Callable[[], Behaviour]:
-    def __init__(self: CallRun, setup: Any, *args: Any) -> None:
-        CallRun.__init__(self, dataclasses.replace(setup, **changes), *args)
+def _leg_setup_changed(**changes: Any) -> Callable[[], Behaviour]:
+    """A leg that misreads how it was asked for (status callbacks, timeout)."""
 
-    return run_class(__init__=__init__)
+    def __init__(self: Leg, setup: Any, *args: Any) -> None:
+        Leg.__init__(self, dataclasses.replace(setup, **changes), *args)
+
+    return leg_class(__init__=__init__)
+
+
+def _texml_setup_changed(**changes: Any) -> Callable[[], Behaviour]:
+    """An interpreter that misreads where the first document comes from."""
+
+    def __init__(self: Interpreter, leg: Leg, setup: Any, *args: Any) -> None:
+        Interpreter.__init__(self, leg, dataclasses.replace(setup, **changes), *args)
+
+    return interpreter_class(__init__=__init__)
 
 
 def _party_changed(**changes: Any) -> Callable[[], Behaviour]:
-    def __init__(self: CallRun, setup: Any, party: Any, *args: Any) -> None:
-        CallRun.__init__(self, setup, dataclasses.replace(party, **changes), *args)
+    def __init__(self: Leg, setup: Any, party: Any, *args: Any) -> None:
+        Leg.__init__(self, setup, dataclasses.replace(party, **changes), *args)
 
-    return run_class(__init__=__init__)
-
-
-def _recording_params_without(name: str) -> Callable[[], Behaviour]:
-    async def handler(run: CallRun, node: Any, attrs: Attrs) -> None:
-        put = run.callbacks.put
-        run.callbacks.put = lambda url, method, params: put(url, method, {k: v for k, v in params.items() if k != name})
-        try:
-            await verbs.record(run, node, attrs)
-        finally:
-            run.callbacks.put = put
-
-    return verb("Record", handler)
+    return leg_class(__init__=__init__)
 
 
-def _query_only(self: CallRun, fetch: Fetch | None) -> dict[str, Any]:
-    sent = CallRun.request_params(self)
-    return {k: v for k, v in CallRun.template_params(self, fetch).items() if k not in sent}
+def _callbacks_without(name: str) -> Callable[..., None]:
+    """Every callback loses ``name`` (status callbacks never carry the recording fields this removes)."""
+
+    def notify(self: Leg, url: str, method: str, params: Mapping[str, str], *args: Any) -> None:
+        Leg.notify(self, url, method, {k: v for k, v in params.items() if k != name}, *args)
+
+    return notify
 
 
-def _interrupt_ignored(self: CallRun, reason: Any) -> bool:
+def _query_only(self: Interpreter, fetch: Fetch | None) -> dict[str, Any]:
+    sent = Interpreter.request_params(self)
+    return {k: v for k, v in Interpreter.template_params(self, fetch).items() if k not in sent}
+
+
+def _interrupt_ignored(self: Interpreter, reason: Any) -> bool:
     return False
 
 
-async def _busy_answers(self: CallRun) -> Fetch | None:
+async def _busy_answers(self: Leg) -> None:
     self.party = dataclasses.replace(self.party, outcome="answer")
-    return await CallRun.connect(self)
+    await Leg.connect(self)
 
 
-def _failed_as_busy(self: CallRun) -> Any:
+def _failed_as_busy(self: Leg) -> Any:
     if self.party.outcome == "failed":
         self.party = dataclasses.replace(self.party, outcome="busy")
-    return CallRun.connect(self)
+    return Leg.connect(self)
 
 
-def _end_as_crash(self: CallRun, end: CallEnded) -> None:
+def _end_as_crash(self: Leg, end: CallEnded) -> None:
     if end.cause == "invalid-document":
         raise RuntimeError("crashed")
-    CallRun.finish(self, end)
+    Leg.finish(self, end)
 
 
 MUTANTS: list[Mutant] = [
@@ -380,7 +400,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "recording callback without RecordingUrl",
         ("texml/record/recording-status-callback",),
-        _recording_params_without("RecordingUrl"),
+        leg_class(notify=_callbacks_without("RecordingUrl")),
     ),
     Mutant(
         "recording callback method ignored",
@@ -396,61 +416,63 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "status callbacks for every event by default",
         ("texml/callbacks/default-event-is-completed",),
-        _setup_changed(status_callback_events=frozenset({"initiated", "ringing", "answered", "completed"})),
+        _leg_setup_changed(status_callback_events=frozenset({"initiated", "ringing", "answered", "completed"})),
     ),
     Mutant(
         "SequenceNumber counts down",
         ("texml/callbacks/fields",),
-        run_class(status_params=_status_params_reversed),
+        leg_class(status_params=_status_params_reversed),
     ),
     Mutant(
         "callback without CallbackSource",
         ("texml/callbacks/fields",),
-        run_class(status_params=_status_params_without("CallbackSource")),
+        leg_class(status_params=_status_params_without("CallbackSource")),
     ),
     Mutant(
         "callback without Timestamp",
         ("texml/callbacks/fields",),
-        run_class(status_params=_status_params_without("Timestamp")),
+        leg_class(status_params=_status_params_without("Timestamp")),
     ),
     Mutant(
         "completed callback without CallDuration",
         ("texml/callbacks/fields", "texml/callbacks/far-end-hangs-up"),
-        run_class(status_params=_status_params_without("CallDuration")),
+        leg_class(status_params=_status_params_without("CallDuration")),
     ),
     Mutant(
-        "status callback method ignored", ("texml/callbacks/method-get",), _setup_changed(status_callback_method="POST")
+        "status callback method ignored",
+        ("texml/callbacks/method-get",),
+        _leg_setup_changed(status_callback_method="POST"),
     ),
-    Mutant("busy callee answers", ("texml/callbacks/busy",), run_class(connect=_busy_answers)),
-    Mutant("no-answer rings 30 s", ("texml/callbacks/no-answer",), _setup_changed(timeout=30)),
-    Mutant("failed reported as busy", ("texml/callbacks/failed",), run_class(connect=_failed_as_busy)),
+    Mutant("busy callee answers", ("texml/callbacks/busy",), leg_class(connect=_busy_answers)),
+    Mutant("no-answer rings 30 s", ("texml/callbacks/no-answer",), _leg_setup_changed(timeout=30)),
+    Mutant("failed reported as busy", ("texml/callbacks/failed",), leg_class(connect=_failed_as_busy)),
     Mutant("answers at once", ("texml/callbacks/answer-after-ringing",), _party_changed(answer_after=0.0)),
     Mutant(
         "far end never hangs up",
         ("texml/callbacks/far-end-hangs-up", "texml/say/loop-zero-is-infinite", "texml/play/loop-zero-is-infinite"),
         _party_changed(hangup_at=None),
     ),
-    Mutant("UrlMethod ignored", ("texml/call/url-method-get",), _setup_changed(url_method="POST")),
-    Mutant("FallbackUrl ignored", ("texml/call/fallback-url",), _setup_changed(fallback_url=None)),
-    Mutant("inline Texml ignored", ("texml/call/inline-texml",), _setup_changed(texml=None)),
+    Mutant("UrlMethod ignored", ("texml/call/url-method-get",), _texml_setup_changed(url_method="POST")),
+    Mutant("FallbackUrl ignored", ("texml/call/fallback-url",), _texml_setup_changed(fallback_url=None)),
+    Mutant("inline Texml ignored", ("texml/call/inline-texml",), _texml_setup_changed(texml=None)),
     Mutant(
         "updates ignored",
         ("texml/call/update-completed-ends-call", "texml/call/update-url-redirects"),
-        run_class(interrupt=_interrupt_ignored),
+        interpreter_class(interrupt=_interrupt_ignored),
     ),
     Mutant(
-        "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), run_class(finish=_end_as_crash)
+        "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), leg_class(finish=_end_as_crash)
     ),
     # Mustache
     Mutant(
         "mustache ignores URL query",
         ("texml/mustache/value-from-url-query", "texml/mustache/list-section"),
-        run_class(template_params=lambda self, fetch: CallRun.request_params(self)),
+        interpreter_class(template_params=lambda self, fetch: Interpreter.request_params(self)),
     ),
     Mutant(
         "mustache ignores request parameters",
         ("texml/mustache/value-from-request-parameters",),
-        run_class(template_params=_query_only),
+        interpreter_class(template_params=_query_only),
     ),
     Mutant("mustache == never holds", ("texml/mustache/if-equals",), template_rewritten(r" == ", " == never-")),
     Mutant(

@@ -1,9 +1,14 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
+import asyncio
+
 import httpx
 import pytest
 
 from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.leg import LegSetup
+from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.server import BackgroundServer
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer"}
@@ -56,3 +61,54 @@ def test_wrong_key_is_401_with_10009(client):
     response = client.get("/texml/Accounts/AC1/Calls", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "10009"
+
+
+def _timeline(client, sid, **query):
+    return client.get(f"/simulation/v1/calls/{sid}/timeline", params=query)
+
+
+def test_timeline_settles_once_callbacks_are_delivered_or_given_up(client):
+    body = {k: v for k, v in VALID.items() if k != "Url"}
+    # Nothing listens on port 9: the completed callback is retried, then given up.
+    body |= {"Texml": "<Response><Hangup/></Response>", "StatusCallback": "http://127.0.0.1:9/status"}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    ended = _timeline(client, sid, wait="ended").json()
+    assert (ended["status"], ended["settled"]) == ("completed", False)  # its retries take 0.3 s of wall time
+    settled = _timeline(client, sid, wait="settled", timeout=5).json()
+    assert (settled["status"], settled["settled"]) == ("completed", True)
+    assert _timeline(client, sid).json()["settled"] is True
+
+
+def test_wait_answers_at_its_timeout_when_the_call_goes_on(client):
+    # A manual clock keeps the call ringing until someone advances it.
+    assert client.put("/simulation/v1/parties/%2B13125550199", json={"clock": "manual", "answer_after": 5}).is_success
+    sid = client.post("/texml/Accounts/AC1/Calls", json={**VALID, "To": "+13125550199"}).json()["call_sid"]
+    timeline = _timeline(client, sid, wait="ended", timeout=0.2).json()
+    assert (timeline["status"], timeline["settled"]) == ("ringing", False)
+
+
+@pytest.mark.parametrize(("query", "code"), [({"wait": "done"}, "10032"), ({"wait": "ended", "timeout": 31}, "10033")])
+def test_bad_wait_gets_its_code(client, query, code):
+    sid = client.post("/texml/Accounts/AC1/Calls", json=VALID).json()["call_sid"]
+    response = _timeline(client, sid, **query)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == code
+
+
+def test_a_child_leg_joins_its_parents_tree_and_clock():
+    async def legs():
+        backend = Backend(Outbound())
+        parent = backend.add_call(LegSetup("AC1", "CA-parent", "+13125550111", "+13125550100", "outbound-api"), "x")
+        child_setup = LegSetup("AC1", "CA-child", "+13125550100", "+13125550122", "outbound-api")
+        child = backend.add_call(child_setup, "y", parent=parent.leg)
+        for call in (parent, child):
+            call.leg.callbacks.close()
+            await call.leg.callbacks.drained.wait()
+        return parent.leg, child.leg
+
+    parent, child = asyncio.run(legs())
+    assert child.clock is parent.clock
+    assert (parent.as_timeline()["child_call_sids"], child.as_timeline()["parent_call_sid"]) == (
+        ["CA-child"],
+        parent.sid,
+    )

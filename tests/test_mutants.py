@@ -14,9 +14,8 @@ from conformance.options import DEFAULT_ACCOUNT_SID
 from conformance.texml.fixtures import default_dir, load_all
 from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
-from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator import Behaviour, EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
-from conformance_emulator.switch import Behaviour
 from tests.mutants import MUTANTS, Mutant
 from tests.suite_runner import CANARY_KEY, run_suite
 

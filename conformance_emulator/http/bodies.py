@@ -5,8 +5,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from conformance_emulator.errors import errors_of, simple_error
-from conformance_specs.contract import parse_body
+from conformance_emulator.http.errors import simple_error
+from conformance_specs.contract import ErrorCatalogue, parse_body
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -23,22 +23,18 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_body(request: Request, accepted: tuple[str, ...]) -> Any:
-    """The parsed body, for a media type in ``accepted``; raises BodyError otherwise."""
+async def read_body(request: Request, accepted: tuple[str, ...], errors: ErrorCatalogue) -> Any:
+    """The parsed body, for a media type in ``accepted``; raises BodyError (answered in ``errors``' codes)."""
     media_type = _media_type(request)
     if media_type not in accepted:
         detail = f"Content-Type must be one of: {', '.join(accepted)} (got {media_type or 'none'})"
-        raise BodyError(simple_error(errors_of(request), "unsupported_media_type", detail))
+        raise BodyError(simple_error(errors, "unsupported_media_type", detail))
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise BodyError(simple_error(errors_of(request), "malformed_body", f"Body larger than {MAX_BODY_BYTES} bytes"))
+        raise BodyError(simple_error(errors, "malformed_body", f"Body larger than {MAX_BODY_BYTES} bytes"))
     try:
         return parse_body(media_type, raw)
     except UnicodeDecodeError as error:
-        raise BodyError(
-            simple_error(errors_of(request), "malformed_body", f"Body is not UTF-8: {error.reason}")
-        ) from None
+        raise BodyError(simple_error(errors, "malformed_body", f"Body is not UTF-8: {error.reason}")) from None
     except ValueError as error:
-        raise BodyError(
-            simple_error(errors_of(request), "malformed_body", f"Body is not valid JSON: {error}")
-        ) from None
+        raise BodyError(simple_error(errors, "malformed_body", f"Body is not valid JSON: {error}")) from None

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from conformance_specs.contract import ErrorCatalogue, Violation
@@ -27,8 +26,3 @@ def simple_error(errors: ErrorCatalogue, kind: str, detail: str) -> JSONResponse
     entry = errors[kind]
     body = {"errors": [{"code": entry.code, "title": entry.title, "detail": detail}]}
     return JSONResponse(body, status_code=entry.status)
-
-
-def errors_of(request: Request) -> ErrorCatalogue:
-    """The error codes of the API this app serves."""
-    return request.app.state.api.contract.errors

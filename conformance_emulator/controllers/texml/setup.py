@@ -1,8 +1,13 @@
-"""How a call is set up from an InitiateCall body or an inbound call, with the application's defaults."""
+"""How a call is set up from an InitiateCall body or an inbound call, with the application's defaults.
+
+Each setup has two halves: the leg's (who calls whom, status callbacks, limits) and the
+interpreter's (where the documents come from).
+"""
 
 from typing import Any
 
-from conformance_emulator.execution import CallSetup
+from conformance_emulator.backend.leg import LegSetup
+from conformance_emulator.controllers.texml.interpreter import TexmlSetup
 from conformance_specs.apis import api
 
 _CONTRACT = api("texml").contract
@@ -17,37 +22,46 @@ def _method(value: Any, fallback: str = "POST") -> str:
     return str(value).upper() if value else fallback
 
 
-def outbound_setup(sid: str, account_sid: str, body: dict[str, Any], application: dict[str, Any] | None) -> CallSetup:
+def outbound_setup(
+    sid: str, account_sid: str, body: dict[str, Any], application: dict[str, Any] | None
+) -> tuple[LegSetup, TexmlSetup]:
     application = application or {}
-    voice_method = _method(application.get("voice_method"))
-    return CallSetup(
+    leg = LegSetup(
         account_sid=account_sid,
         sid=sid,
         from_=body["From"],
         to=body["To"],
         direction="outbound-api",
-        url=body.get("Url") or application.get("voice_url"),
-        url_method=_method(body.get("UrlMethod"), voice_method),
-        fallback_url=body.get("FallbackUrl") or application.get("voice_fallback_url"),
-        texml=body.get("Texml"),
         status_callback=body.get("StatusCallback"),
         status_callback_method=_method(body.get("StatusCallbackMethod"), _default("StatusCallbackMethod")),
         status_callback_events=frozenset(body.get("StatusCallbackEvent", _default("StatusCallbackEvent")).split()),
         timeout=body.get("Timeout", _default("Timeout")),
         time_limit=body.get("TimeLimit", _default("TimeLimit")),
     )
+    documents = TexmlSetup(
+        url=body.get("Url") or application.get("voice_url"),
+        url_method=_method(body.get("UrlMethod"), _method(application.get("voice_method"))),
+        fallback_url=body.get("FallbackUrl") or application.get("voice_fallback_url"),
+        texml=body.get("Texml"),
+    )
+    return leg, documents
 
 
-def inbound_setup(sid: str, account_sid: str, from_: str, to: str, application: dict[str, Any]) -> CallSetup:
-    return CallSetup(
+def inbound_setup(
+    sid: str, account_sid: str, from_: str, to: str, application: dict[str, Any]
+) -> tuple[LegSetup, TexmlSetup]:
+    leg = LegSetup(
         account_sid=account_sid,
         sid=sid,
         from_=from_,
         to=to,
         direction="inbound",
-        url=application.get("voice_url"),
-        url_method=_method(application.get("voice_method")),
-        fallback_url=application.get("voice_fallback_url"),
         status_callback=application.get("status_callback"),
         status_callback_method=_method(application.get("status_callback_method")),
     )
+    documents = TexmlSetup(
+        url=application.get("voice_url"),
+        url_method=_method(application.get("voice_method")),
+        fallback_url=application.get("voice_fallback_url"),
+    )
+    return leg, documents

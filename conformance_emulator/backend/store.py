@@ -8,25 +8,31 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from conformance_emulator.backend.leg import TERMINAL, Leg, LegSetup
+
 # Fuzzing creates thousands of calls; the oldest are forgotten past this many.
 MAX_CALLS = 5000
-TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def _now_rfc2822() -> str:
     return format_datetime(datetime.now(UTC))
 
 
+def new_call_sid() -> str:
+    return f"v3:{secrets.token_urlsafe(24)}"
+
+
 @dataclass
 class Call:
+    """The call resource of the REST API; its leg is what runs."""
+
     sid: str
     account_sid: str
     to: str
     from_: str
     status: str = "queued"
-    url: str | None = None
     direction: str = "outbound-api"
-    run: Any = field(default=None, repr=False)
+    leg: Leg | None = field(default=None, repr=False)
     date_created: str = field(default_factory=_now_rfc2822)
     date_updated: str = field(default_factory=_now_rfc2822)
     end_time: str | None = None
@@ -54,16 +60,9 @@ class Store:
         self._applications: dict[str, dict[str, Any]] = {}
         self._application_ids = itertools.count(1293384261075731000)
 
-    def add_call(self, account_sid: str, to: str, from_: str, url: str | None, direction: str = "outbound-api") -> Call:
-        call = Call(
-            sid=f"v3:{secrets.token_urlsafe(24)}",
-            account_sid=account_sid,
-            to=to,
-            from_=from_,
-            url=url,
-            direction=direction,
-        )
-        self._calls[(account_sid, call.sid)] = call
+    def add_call(self, setup: LegSetup) -> Call:
+        call = Call(setup.sid, setup.account_sid, setup.to, setup.from_, direction=setup.direction)
+        self._calls[(call.account_sid, call.sid)] = call
         while len(self._calls) > MAX_CALLS:
             self._calls.popitem(last=False)
         return call
@@ -72,7 +71,7 @@ class Store:
         # "initiated" names a callback event; the call resource has no such status and stays queued.
         call.status = "queued" if status == "initiated" else status
         call.date_updated = _now_rfc2822()
-        if status in TERMINAL_STATUSES:
+        if status in TERMINAL:
             call.end_time = call.date_updated
 
     def call(self, account_sid: str, sid: str) -> Call | None:

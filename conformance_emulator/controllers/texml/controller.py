@@ -1,0 +1,64 @@
+"""The TeXML controller: starts calls whose legs the TeXML interpreter drives, and updates them."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.leg import TERMINAL, CallEnded, LegSetup
+from conformance_emulator.backend.store import Call, new_call_sid
+from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected, TexmlSetup
+from conformance_emulator.controllers.texml.setup import inbound_setup, outbound_setup
+from conformance_emulator.controllers.texml.verbs import VERBS, Handler
+from conformance_specs.catalogue import Catalogue, load
+
+
+@dataclass
+class TexmlBehaviour:
+    """What the interpreter knows and does. The project's mutants replace parts of it."""
+
+    catalogue: Catalogue = field(default_factory=load)
+    verbs: Mapping[str, Handler] = field(default_factory=lambda: dict(VERBS))
+    interpreter_class: type[Interpreter] = Interpreter
+
+
+class TexmlController:
+    def __init__(self, backend: Backend, behaviour: TexmlBehaviour) -> None:
+        self._backend = backend
+        self._behaviour = behaviour
+
+    def initiate(self, account_sid: str, body: dict[str, Any]) -> Call:
+        """An outbound call as InitiateCall asks for it; the party at To answers."""
+        application = self._backend.store.application(body["ApplicationSid"])
+        leg, documents = outbound_setup(new_call_sid(), account_sid, body, application)
+        return self._start(leg, documents, party_address=leg.to)
+
+    def receive(self, account_sid: str, from_: str, to: str, application: dict[str, Any]) -> Call:
+        """An inbound call to the application; the party at From is the caller."""
+        leg, documents = inbound_setup(new_call_sid(), account_sid, from_, to, application)
+        return self._start(leg, documents, party_address=from_)
+
+    def _start(self, setup: LegSetup, documents: TexmlSetup, party_address: str) -> Call:
+        call = self._backend.add_call(setup, party_address)
+        assert call.leg is not None
+        behaviour = self._behaviour
+        interpreter = behaviour.interpreter_class(
+            call.leg, documents, behaviour.catalogue, behaviour.verbs, self._backend.outbound
+        )
+        self._backend.start(call.leg, interpreter)
+        return call
+
+    def update(self, call: Call, body: dict[str, Any]) -> None:
+        """UpdateCall: end the call (Status) or move it to another document (Url)."""
+        if body.get("Status") in ("completed", "canceled"):
+            ended = self._interpreter(call).interrupt(CallEnded("api-hangup", "caller", status="canceled"))
+            if not ended and call.status not in TERMINAL:
+                # Nothing runs that could end (or the interpreter refused): the resource still says so.
+                self._backend.store.set_status(call, body["Status"])
+        elif body.get("Url"):
+            self._interpreter(call).interrupt(Redirected(Fetch(body["Url"], body.get("Method", "POST"))))
+
+    def _interpreter(self, call: Call) -> Interpreter:
+        driver = call.leg.driver if call.leg else None
+        assert isinstance(driver, Interpreter), "every call of this emulator runs TeXML"
+        return driver

@@ -1,0 +1,1 @@
+"""Thin Starlette routers, one per API, over the backend and its controllers."""
