@@ -36,7 +36,7 @@ def in_process() -> tuple[int, float, float]:
             application = provision_application(base_url, KEY, f"{harness.url}/unused")
             target = Target(base_url, KEY, DEFAULT_ACCOUNT_SID, application, embedded=False)
             with target.client() as client:
-                runner, simulation = ScenarioRunner(target, harness, client, 10.0), Simulation(client)
+                runner, simulation = ScenarioRunner(target, harness, client, 10.0, settles=True), Simulation(client)
                 started = time.perf_counter()
                 for fixture in fixtures:
                     result = runner.run(fixture)
