@@ -31,6 +31,6 @@ def _refuse_unusable_target(url: str | None, key: str | None, account_sid: str) 
 
     assert url and key  # read_options guarantees both for a remote target
     try:
-        probe(url, key, account_sid)
+        probe(url, key, {"account_sid": account_sid})
     except TargetUnusable as error:
         raise pytest.UsageError(f"texml-conformance: {error}") from None

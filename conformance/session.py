@@ -77,6 +77,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return  # under xdist the workers open the target
     try:
         config.stash[TARGET], config.stash[EMULATOR] = open_target(options)
+        config.stash[GATE].target_apis = config.stash[TARGET].apis
     except TargetUnusable as error:
         raise pytest.UsageError(f"texml-conformance: {error}") from None
 

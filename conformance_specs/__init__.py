@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 _HERE = Path(__file__).resolve().parent
 SPECS_DIR = next((folder for folder in (_HERE / "data", _HERE.parent / "specs") if folder.is_dir()), _HERE / "data")
@@ -39,6 +38,8 @@ def load(name: str) -> dict[str, Any]:
 
 def schema_problems(schema_name: str, document: Any) -> list[str]:
     """What ``document`` breaks of the JSON Schema file ``schema_name``, each as 'where: what'."""
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(load(schema_name))
     return [
         f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}"

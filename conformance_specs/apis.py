@@ -7,10 +7,12 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance_specs import load
-from conformance_specs.contract import Contract
+
+if TYPE_CHECKING:
+    from conformance_specs.contract import Contract
 
 APIS_FILE = "apis.yaml"
 AUTH_SCHEMES = ("bearer",)
@@ -29,6 +31,16 @@ class ErrorEnvelope:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """One request that tells whether a target serves an API: any answer but ``absent`` says it does."""
+
+    operation_id: str
+    absent: frozenset[int]
+    query: Mapping[str, Any]
+    body: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
 class Api:
     name: str
     title: str
@@ -40,13 +52,25 @@ class Api:
     callbacks_file: str | None
     callback_encoding: str | None
     valid_bodies: Mapping[str, Mapping[str, Any]]
+    presence: Presence
+    resource_parameters: frozenset[str]  # path parameters that name one resource (a call)
+    resource_statuses: frozenset[int]  # what a valid request naming a missing or unready resource may get
+    area: str | None = None  # the report's area for all this API's REST checks (None: one per kind of check)
 
     def __hash__(self) -> int:
         return hash(self.name)
 
     @property
-    def contract(self) -> Contract:
+    def contract(self) -> "Contract":
         return _contract(self.contract_file, self.error_codes_file)
+
+    def operation(self, operation_id: str) -> tuple[str, str]:
+        """(method, path template) of an operation of this API's contract."""
+        for path, item in self.document()["paths"].items():
+            for method, operation in item.items():
+                if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                    return method.upper(), path
+        raise KeyError(f"no operation {operation_id!r} in {self.contract_file}")
 
     def document(self) -> dict[str, Any]:
         return load(self.contract_file)
@@ -69,7 +93,9 @@ class Api:
 
 
 @cache
-def _contract(contract_file: str, error_codes_file: str) -> Contract:
+def _contract(contract_file: str, error_codes_file: str) -> "Contract":
+    from conformance_specs.contract import Contract
+
     return Contract(contract_file, error_codes_file)
 
 
@@ -89,6 +115,15 @@ def _api(name: str, raw: dict[str, Any]) -> Api:
         callbacks_file=callbacks.get("catalogue"),
         callback_encoding=callbacks.get("encoding"),
         valid_bodies=raw.get("valid_bodies", {}),
+        presence=Presence(
+            raw["presence"]["operation"],
+            frozenset(raw["presence"]["absent"]),
+            raw["presence"].get("query", {}),
+            raw["presence"].get("body"),
+        ),
+        resource_parameters=frozenset(raw["resources"]["parameters"]),
+        resource_statuses=frozenset(raw["resources"]["statuses"]),
+        area=raw.get("area"),
     )
 
 

@@ -74,7 +74,7 @@ def test_hanging_target_is_bounded_by_the_probe_timeout():
         silent.listen(16)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/v2"
         with pytest.raises(TargetUnusable, match=r"did not answer within 0\.2 s"):
-            probe(url, "k", "AC1", timeout=0.2)
+            probe(url, "k", {"account_sid": "AC1"}, timeout=0.2)
 
 
 def test_refused_key_and_wrong_base_path_are_reported(tmp_path):

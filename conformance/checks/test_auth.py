@@ -42,7 +42,7 @@ def test_refuses_bad_credentials(api, operation_id, credentials, target, reporte
 
 
 def check_meta(item):
-    operation_id = item.callspec.params["operation_id"]
-    unauthenticated = rest_contract(item.callspec.params["api"]).errors["unauthenticated"]
+    api, operation_id = item.callspec.params["api"], item.callspec.params["operation_id"]
+    unauthenticated = rest_contract(api).errors["unauthenticated"]
     facts = {operation_fact(operation_id), error_code_fact(unauthenticated.status, unauthenticated.code)}
-    return CheckMeta(AREA_AUTH, operation_id, frozenset(facts))
+    return CheckMeta(api.area or AREA_AUTH, operation_id, frozenset(facts), api.name)

@@ -75,4 +75,4 @@ def check_meta(item):
     elif case.keyword is not None:
         facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
         facts.add(error_code_fact(422, case.expected_error.code))
-    return CheckMeta(AREA_ERRORS, case.operation_id, frozenset(facts))
+    return CheckMeta(api.area or AREA_ERRORS, case.operation_id, frozenset(facts), api.name)

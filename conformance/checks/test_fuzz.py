@@ -29,5 +29,5 @@ def test_generated_requests(api, operation_id, mode, target, reporter, verdict, 
 
 
 def check_meta(item):
-    operation_id = item.callspec.params["operation_id"]
-    return CheckMeta(AREA_REST, operation_id, frozenset({operation_fact(operation_id)}))
+    api, operation_id = item.callspec.params["api"], item.callspec.params["operation_id"]
+    return CheckMeta(api.area or AREA_REST, operation_id, frozenset({operation_fact(operation_id)}), api.name)

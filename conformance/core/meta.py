@@ -39,6 +39,7 @@ class CheckMeta:
     area: str
     subject: str  # the operation id or the verb
     facts: frozenset[str] = field(default_factory=frozenset)
+    api: str = "texml"  # the API the check judges: not applicable to a target that does not serve it
 
 
 def check_id(nodeid: str) -> str:

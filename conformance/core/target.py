@@ -1,11 +1,16 @@
 """The implementation under test: started in-process (embedded default) or probed (remote)."""
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
 from conformance.options import RunOptions
+
+if TYPE_CHECKING:
+    from conformance_specs.apis import Api
 
 PROBE_TIMEOUT_S = 4.0
 # Where applications created by the suite point until the TeXML harness exists.
@@ -24,6 +29,7 @@ class Target:
     application_sid: str
     embedded: bool
     request_timeout: float = 5.0
+    apis: frozenset[str] = frozenset({"texml"})  # the APIs it serves (probed)
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -54,13 +60,36 @@ class EmbeddedEmulator:
         self._server.stop()
 
 
-def probe(base_url: str, api_key: str, account_sid: str, timeout: float = PROBE_TIMEOUT_S) -> None:
-    """Fail fast, with the fix, when the target is unreachable or refuses the key."""
-    url = f"{base_url}/texml/Accounts/{account_sid}/Calls"
-    try:
-        response = httpx.get(
-            url, params={"PageSize": 1}, headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout
+def probe(base_url: str, api_key: str, fills: Mapping[str, str], timeout: float = PROBE_TIMEOUT_S) -> frozenset[str]:
+    """The APIs the target serves, one request each; fails fast, with the fix, when it serves none.
+
+    An unreachable or silent target, a refused key and a wrong base path each get the
+    message that says what to do.
+    """
+    from conformance_specs.apis import all_apis
+
+    present, answers = set(), []
+    for api in all_apis():
+        method, path = api.operation(api.presence.operation_id)
+        url = base_url + api.base_path + path.format_map(fills)
+        status = _presence_status(api, method, url, base_url, api_key, timeout)
+        answers.append(f"{method} {url} -> {status}")
+        if status not in api.presence.absent:
+            present.add(api.name)
+    if not present:
+        raise TargetUnusable(
+            f"the target serves none of the suite's APIs ({'; '.join(answers)}): is the base path right? "
+            "--target-url must include the API prefix, e.g. http://127.0.0.1:8080/v2."
         )
+    return frozenset(present)
+
+
+def _presence_status(api: "Api", method: str, url: str, base_url: str, api_key: str, timeout: float) -> int:
+    try:
+        response = httpx.request(
+            method, url, params=dict(api.presence.query), json=api.presence.body, headers=api.auth_headers(api_key),
+            timeout=timeout,
+        )  # fmt: skip
     except httpx.TimeoutException:
         raise TargetUnusable(
             f"the target at {base_url} did not answer within {timeout:g} s. "
@@ -73,14 +102,10 @@ def probe(base_url: str, api_key: str, account_sid: str, timeout: float = PROBE_
         ) from None
     if response.status_code in (401, 403):
         raise TargetUnusable(
-            f"the target refused the API key (HTTP {response.status_code} on GET {url}). "
+            f"the target refused the API key (HTTP {response.status_code} on {method} {url}). "
             "Pass the key it expects with --api-key or TELNYX_API_KEY."
         )
-    if response.status_code == 404:
-        raise TargetUnusable(
-            f"GET {url} answered 404: is the base path right? --target-url must include "
-            "the API prefix, e.g. http://127.0.0.1:8080/v2."
-        )
+    return response.status_code
 
 
 def provision_application(base_url: str, api_key: str, voice_url: str) -> str:
@@ -111,9 +136,11 @@ def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
         assert options.target_url and options.api_key  # read_options guarantees both
         base_url, api_key = options.target_url, options.api_key
     try:
-        probe(base_url, api_key, options.account_sid)
-        application_sid = options.application_sid or provision_application(
-            base_url, api_key, options.callback_url or UNUSED_VOICE_URL
+        apis = probe(base_url, api_key, {"account_sid": options.account_sid})
+        application_sid = options.application_sid or (
+            provision_application(base_url, api_key, options.callback_url or UNUSED_VOICE_URL)
+            if "texml" in apis
+            else ""
         )
     except TargetUnusable:
         if emulator:
@@ -126,5 +153,6 @@ def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
         application_sid,
         embedded=emulator is not None,
         request_timeout=options.request_timeout,
+        apis=apis,
     )
     return target, emulator

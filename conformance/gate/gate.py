@@ -39,6 +39,7 @@ class Gate:
         self.capabilities: list[str] | None = None
         self.matrix: coverage.Matrix | None = None  # built once, at session finish
         self.config: pytest.Config | None = None
+        self.target_apis: frozenset[str] | None = None  # known once the target is opened (not in --collect-only)
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.config = config
@@ -73,6 +74,9 @@ class Gate:
         item.user_properties += [("check", check), ("area", meta.area), ("subject", meta.subject)]
         if meta.area not in PROFILES[self.options.profile]:
             item.add_marker(pytest.mark.skip(reason=f"not applicable: outside --profile={self.options.profile}"))
+        if self.target_apis is not None and meta.api not in self.target_apis:
+            reason = f"not applicable: the target does not serve the {meta.api} API (its presence request failed)"
+            item.add_marker(pytest.mark.skip(reason=reason))
         expectation = self.expectations.get(check)
         if expectation is not None and expectation.expect == NOT_SUPPORTED:
             reason = f"not applicable: not supported by the target ({expectation.describe()})"

@@ -29,11 +29,6 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
     @property
-    def addresses_one_resource(self) -> bool:
-        """Paths that name a resource by id may answer 404 to any well-formed request."""
-        return self.path.endswith("}")
-
-    @property
     def success_statuses(self) -> frozenset[int]:
         return frozenset(status for status in self.statuses if 200 <= status < 300)
 

@@ -90,7 +90,8 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
     violations += query_violations(list(operation.query_parameters), exchange.query)
     if violations:
         return Expectation(RequestKind.INVALID, operation, tuple(violations), frozenset({422}))
-    allowed = set(operation.success_statuses) | ({404} if operation.addresses_one_resource else set())
+    names_resource = any(f"{{{name}}}" in operation.path for name in contract.api.resource_parameters)
+    allowed = set(operation.success_statuses) | (set(contract.api.resource_statuses) if names_resource else set())
     return Expectation(RequestKind.VALID, operation, allowed_statuses=frozenset(allowed))
 
 
