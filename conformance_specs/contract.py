@@ -33,6 +33,7 @@ class ErrorCode:
     status: int
     code: str
     title: str
+    pointer: str | None = None
 
 
 class ErrorCatalogue:
@@ -47,6 +48,11 @@ class ErrorCatalogue:
             kind: ErrorCode(entry["status"], entry["code"], entry["title"])
             for kind, entry in raw.items()
             if isinstance(entry, dict) and {"status", "code", "title"} <= set(entry) and kind != "conflict"
+        }
+        # Why a resource named by the path cannot take a request (Call Control: unknown, ended, not answered).
+        self.resource_state = {
+            kind: ErrorCode(entry["status"], entry["code"], entry["title"], entry.get("pointer"))
+            for kind, entry in raw.get("call_state", {}).items()
         }
 
     def __getitem__(self, kind: str) -> ErrorCode:

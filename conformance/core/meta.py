@@ -24,11 +24,21 @@ AREA_VERBS = "TeXML verbs"
 AREA_CALLBACKS = "Status callbacks"
 AREA_CALL_SETUP = "Call setup"
 AREA_MUSTACHE = "Mustache templates"
-AREAS = (AREA_REST, AREA_AUTH, AREA_ERRORS, AREA_VERBS, AREA_CALLBACKS, AREA_CALL_SETUP, AREA_MUSTACHE)
+AREA_CALL_CONTROL = "Call Control"  # every REST check of the Call Control API (specs/apis.yaml names it)
+AREAS = (
+    AREA_REST,
+    AREA_AUTH,
+    AREA_ERRORS,
+    AREA_VERBS,
+    AREA_CALLBACKS,
+    AREA_CALL_SETUP,
+    AREA_MUSTACHE,
+    AREA_CALL_CONTROL,
+)
 
 # What each --profile runs; areas outside it are not applicable.
 PROFILES = {
-    "contract": frozenset({AREA_REST, AREA_AUTH, AREA_ERRORS}),
+    "contract": frozenset({AREA_REST, AREA_AUTH, AREA_ERRORS, AREA_CALL_CONTROL}),
     "texml": frozenset(AREAS),
 }
 DEFAULT_PROFILE = "texml"

@@ -30,6 +30,7 @@ class Target:
     embedded: bool
     request_timeout: float = 5.0
     apis: frozenset[str] = frozenset({"texml"})  # the APIs it serves (probed)
+    connection_id: str = ""  # the Call Control application of Dial, when the target serves Call Control
 
     @property
     def auth_headers(self) -> dict[str, str]:

@@ -139,7 +139,12 @@ def _member_facts(op: str, name: str, schema: dict[str, Any], types: tuple[str, 
 def _error_code_facts(api: Api) -> Iterator[Fact]:
     errors = api.contract.errors
     seen: dict[str, str] = {}
-    for entry in [*errors.validation.values(), errors.conflict, *errors.answers().values()]:
+    for entry in [
+        *errors.validation.values(),
+        errors.conflict,
+        *errors.answers().values(),
+        *errors.resource_state.values(),
+    ]:
         seen.setdefault(error_code_fact(entry.status, entry.code), entry.title)
     for fact_id, title in seen.items():
         yield Fact(fact_id, "error code", title)
@@ -164,7 +169,12 @@ def _verb_facts() -> Iterator[Fact]:
 
 
 def _callback_facts(callbacks_file: str) -> Iterator[Fact]:
-    for kind, spec in specs.load(callbacks_file)["kinds"].items():
+    catalogue = specs.load(callbacks_file)
+    if "events" in catalogue:  # a webhook catalogue: one fact per event type
+        for event, spec in catalogue["events"].items():
+            yield Fact(callback_event_fact("webhook", event), "webhook event", f"{spec['schema']}: {event}")
+        return
+    for kind, spec in catalogue["kinds"].items():
         for event in spec.get("events", {}):
             yield Fact(callback_event_fact(kind, event), "callback event", f"{spec['description']}: {event}")
         for name in spec["fields"]:

@@ -43,6 +43,8 @@ class RuleCase:
     def id(self) -> str:
         """The check id: ``rest/<operation>/<where><member>=<value>-><code or accepted>``."""
         shown = "(absent)" if self.value is REMOVE else repr(self.value)
+        if self.keyword == "not":
+            return f"rest/{self.operation_id}/{'+'.join(self.value)}-together->422"
         expected = self.expected_error.code if self.expected_error else ("accepted" if self.keyword is None else "422")
         where = "form:" if self.media_type == FORM else ("query:" if self.location == "query" else "")
         return f"rest/{self.operation_id}/{where}{self.member}={shown}->{expected}"
@@ -74,6 +76,8 @@ def _body_cases(contract: RestContract, operation: Operation, media_type: str) -
         yield from _member_cases(contract, op, name, contract.rules.resolved(raw), media_type, form)
     if "oneOf" in schema and not form:
         yield from _conflict_cases(contract, op, schema)
+    for together in _exclusions(schema):
+        yield _together_case(contract, op, schema, together)
 
 
 def _member_cases(
@@ -84,8 +88,9 @@ def _member_cases(
         return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error)
 
     # Form bodies carry only strings, so a wrong JSON type cannot be sent in one.
-    if not form and prop.get("type") in WRONG_TYPE_VALUE:
-        yield case(WRONG_TYPE_VALUE[prop["type"]], "type", f"declared {prop['type']}")
+    declared = prop.get("type")
+    if not form and isinstance(declared, str) and declared in WRONG_TYPE_VALUE:
+        yield case(WRONG_TYPE_VALUE[declared], "type", f"declared {declared}")
     if "enum" in prop:
         yield case(NOT_IN_ENUM, "enum", f"one of {prop['enum']}")
     if "pattern" in prop:
@@ -95,6 +100,33 @@ def _member_cases(
         if bound in prop:
             yield case(prop[bound] + step, bound, f"{bound} {prop[bound]}")
             yield case(prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+    for bound, step in (("minLength", -1), ("maxLength", +1)):
+        if bound in prop and prop[bound] + step >= 0:
+            yield case("x" * (prop[bound] + step), bound, f"{bound} {prop[bound]}")
+            yield case("x" * prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+
+
+def _exclusions(schema: dict[str, Any]) -> list[list[str]]:
+    """Members a body must not carry together: ``not: {required: [...]}``, alone or in an ``allOf``."""
+    nots = [schema.get("not", {})] + [part.get("not", {}) for part in schema.get("allOf", [])]
+    return [list(clause["required"]) for clause in nots if len(clause.get("required", [])) >= 2]
+
+
+def _together_case(contract: RestContract, op: str, schema: dict[str, Any], together: list[str]) -> RuleCase:
+    """Every member of ``together`` sent at once (the last one is the member under test)."""
+    values = {name: _example(contract.rules.resolved(schema["properties"][name])) for name in together}
+    pointers = tuple(f"/{name}" for name in together)
+    why = f"{' and '.join(together)} exclude each other"
+    return RuleCase(op, together[-1], values, "not", why, pointers=pointers)
+
+
+def _example(prop: dict[str, Any]) -> Any:
+    """A value the member's own rules accept: its documented example or default, else a plain one."""
+    if prop.get("examples"):
+        return prop["examples"][0]
+    if "default" in prop:
+        return prop["default"]
+    return "https://example.com/conformance.mp3" if prop.get("format") == "uri" else "conformance"
 
 
 def _conflict_cases(contract: RestContract, op: str, schema: dict[str, Any]) -> Iterator[RuleCase]:
@@ -132,32 +164,38 @@ def _query_cases(contract: RestContract, operation: Operation) -> Iterator[RuleC
                            expected_error=errors.validation["enum"])  # fmt: skip
 
 
-def _fills(target: Target, call_sid: str) -> dict[str, str]:
+def _fills(contract: RestContract, target: Target, resource_id: str) -> dict[str, str]:
+    """What placeholders of paths and valid bodies stand for on this target; ``resource_id`` names the call."""
     return {
         "account_sid": target.account_sid,
-        "call_sid": call_sid,
         "application_sid": target.application_sid,
+        "connection_id": target.connection_id,
         "document_url": VALID_URL,
+        "webhook_url": VALID_URL,
+        **{name: resource_id for name in contract.api.resource_parameters},
     }
 
 
-def _url(contract: RestContract, operation: Operation, target: Target, call_sid: str) -> str:
-    return target.base_url + contract.api.base_path + operation.path.format_map(_fills(target, call_sid))
+def _url(contract: RestContract, operation: Operation, target: Target, resource_id: str) -> str:
+    fills = _fills(contract, target, resource_id)
+    return target.base_url + contract.api.base_path + operation.path.format_map(fills)
 
 
-def build_request(contract: RestContract, case: RuleCase, target: Target, call_sid: str) -> httpx.Request:
+def build_request(contract: RestContract, case: RuleCase, target: Target, resource_id: str) -> httpx.Request:
     operation = contract.operation(case.operation_id)
-    url = _url(contract, operation, target, call_sid)
+    url = _url(contract, operation, target, resource_id)
     headers = contract.api.auth_headers(target.api_key)
     if case.location == "query":
         return httpx.Request(operation.method.upper(), url, params={case.member: case.value}, headers=headers)
-    body = contract.api.valid_body(case.operation_id, _fills(target, call_sid)) or {}
+    body = contract.api.valid_body(case.operation_id, _fills(contract, target, resource_id)) or {}
     if case.keyword != "oneOf":
         # A member that excludes another replaces it: only the rule under test may break.
         for pointer in _excluded_by(contract, operation, case.member):
             body.pop(pointer, None)
     if case.value is REMOVE:
         body.pop(case.member, None)
+    elif case.keyword == "not":
+        body.update(case.value)
     else:
         body[case.member] = case.value
     if case.media_type == FORM:
@@ -179,11 +217,10 @@ def _excluded_by(contract: RestContract, operation: Operation, member: str) -> l
 
 
 def valid_request(
-    contract: RestContract, operation_id: str, target: Target, call_sid: str, headers: dict[str, str]
+    contract: RestContract, operation_id: str, target: Target, resource_id: str, headers: dict[str, str]
 ) -> httpx.Request:
     """A request to ``operation_id`` that keeps every rule, sent with ``headers`` as given."""
     operation = contract.operation(operation_id)
-    body = contract.api.valid_body(operation_id, _fills(target, call_sid))
-    return httpx.Request(
-        operation.method.upper(), _url(contract, operation, target, call_sid), json=body, headers=headers
-    )
+    body = contract.api.valid_body(operation_id, _fills(contract, target, resource_id))
+    url = _url(contract, operation, target, resource_id)
+    return httpx.Request(operation.method.upper(), url, json=body, headers=headers)
