@@ -11,6 +11,7 @@ import pytest
 
 from conformance.core.meta import CHECKS_DIR
 from conformance.core.redact import Redactor
+from conformance.core.simulation import Capabilities, discover
 from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 from conformance.core.verdict import Verdict
 from conformance.gate import expectations
@@ -20,7 +21,6 @@ from conformance.options import OPTIONS, RunOptions, options_of
 from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
 from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
-from conformance.texml.simulation import Capabilities, discover
 
 TARGET = pytest.StashKey[Target]()
 EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()

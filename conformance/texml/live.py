@@ -5,10 +5,10 @@ import httpx
 from conformance.core import rules
 from conformance.core.failures import fail
 from conformance.core.numbers import unique_number
+from conformance.core.simulation import Capabilities, Simulation
 from conformance.core.target import Target
 from conformance.rest.calls import create_call
 from conformance.texml.harness import Harness
-from conformance.texml.simulation import Capabilities, Simulation
 
 
 def live_call(client: httpx.Client, target: Target, capabilities: Capabilities, harness: Harness) -> str:

@@ -10,10 +10,10 @@ import httpx
 from conformance.core import rules
 from conformance.core.failures import Failure, fail
 from conformance.core.numbers import unique_number
+from conformance.core.simulation import Simulation, SimulationError
 from conformance.core.target import Target
 from conformance.texml.fixtures import RECORDING_STATUS_PATH, START_PATH, STATUS_PATH, Fixture
 from conformance.texml.harness import Harness, Recorded, Scenario
-from conformance.texml.simulation import Simulation, SimulationError
 from conformance.texml.trace import Context, Observed, mismatches, missing_entries, observe
 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
