@@ -48,6 +48,7 @@ class RunOptions:
     summary_json: Path = DEFAULT_SUMMARY_JSON
     checks: tuple[str, ...] = ()
     fuzz_shrink: bool = True
+    connection_id: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -85,6 +86,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--api-key", help="Bearer key for the target (default: $TELNYX_API_KEY).")
     group.addoption("--account-sid", default=DEFAULT_ACCOUNT_SID, help="Account used in /texml/Accounts/{sid} paths.")
     group.addoption("--application-sid", help="TeXML application for calls; created on the target when omitted.")
+    group.addoption("--connection-id", help="Call Control application for Dial; created on the target when omitted.")
     group.addoption("--callback-url", help="URL at which the target reaches this suite's harness (remote targets).")
     group.addoption(
         "--seed",
@@ -182,6 +184,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         summary_json=Path(config.getoption("--summary-json")),
         checks=tuple(config.getoption("--check")),
         fuzz_shrink=not config.getoption("--no-shrink"),
+        connection_id=config.getoption("--connection-id"),
     )
 
 

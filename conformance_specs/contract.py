@@ -54,6 +54,7 @@ class ErrorCatalogue:
             kind: ErrorCode(entry["status"], entry["code"], entry["title"], entry.get("pointer"))
             for kind, entry in raw.get("call_state", {}).items()
         }
+        self.needs_answer = frozenset(raw.get("call_state", {}).get("not_answered", {}).get("needs_answer", ()))
 
     def __getitem__(self, kind: str) -> ErrorCode:
         """An answer that is not about one member: unauthenticated, not_found, malformed_body, ..."""

@@ -60,6 +60,12 @@ ERROR_CODES_MATCH_VIOLATIONS = register(
     "each 422 entry's code names a rule the request really broke",
     ("fault:422 with the wrong code",),
 )
+RESOURCE_STATE_CODE = register(
+    "resource_state_code",
+    "a request that keeps every rule but names a call that cannot take it gets that state's documented code "
+    "(unknown 90015, ended 90018, not answered 90034)",
+    ("fault:call states answered with each other's codes", "fault:commands to ended calls accepted"),
+)
 UNAUTHENTICATED_CODE = register(
     "unauthenticated_code",
     "a 401 carries the documented unauthenticated code",

@@ -127,6 +127,24 @@ def provision_application(base_url: str, api_key: str, voice_url: str) -> str:
     return str(application_id)
 
 
+def provision_call_control_application(base_url: str, api_key: str, webhook_url: str) -> str:
+    """Create a Call Control application on the target and return its id (the connection_id of Dial)."""
+    try:
+        response = httpx.post(
+            f"{base_url}/call_control_applications",
+            json={"application_name": "texml-conformance", "webhook_event_url": webhook_url},
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=PROBE_TIMEOUT_S,
+        )
+        application_id = response.json()["data"]["id"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        raise TargetUnusable(
+            "could not create a Call Control application on the target "
+            "(POST /call_control_applications). Pass --connection-id=ID of an existing one."
+        ) from None
+    return str(application_id)
+
+
 def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
     """The target to test, and the embedded emulator to stop afterwards (if one was started)."""
     emulator = None
@@ -143,6 +161,11 @@ def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
             if "texml" in apis
             else ""
         )
+        connection_id = options.connection_id or (
+            provision_call_control_application(base_url, api_key, options.callback_url or UNUSED_VOICE_URL)
+            if "callcontrol" in apis
+            else ""
+        )
     except TargetUnusable:
         if emulator:
             emulator.stop()
@@ -155,5 +178,6 @@ def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:
         embedded=emulator is not None,
         request_timeout=options.request_timeout,
         apis=apis,
+        connection_id=connection_id,
     )
     return target, emulator

@@ -13,6 +13,7 @@ from typing import Any
 import allure
 import pytest
 from _pytest import junitxml
+from _pytest.compat import NOTSET
 
 from conformance import __version__
 from conformance.core.meta import PROFILES, CheckMeta, check_id, is_check, meta_of
@@ -47,6 +48,10 @@ class Gate:
     # Collection: metadata, profile and not-supported checks, expectations naming no check.
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        placeholders = [item for item in items if is_check(item) and _stands_for_no_check(item)]
+        if placeholders:  # a kind of check with nothing to check on this run (no API of its kind)
+            config.hook.pytest_deselected(items=placeholders)
+            items[:] = [item for item in items if item not in placeholders]
         for item in filter(is_check, items):
             self._prepare(item, meta_of(item))
         if not hasattr(config, "workerinput"):
@@ -225,6 +230,12 @@ class Gate:
         path = self.options.write_expectations
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(entries, self.target_label), encoding="utf-8")
+
+
+def _stands_for_no_check(item: pytest.Item) -> bool:
+    """pytest's stand-in for a parametrization that produced nothing."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and NOTSET in callspec.params.values()
 
 
 def _name_in_junit(junit: Any, report: pytest.TestReport, check: str, area: str) -> None:

@@ -211,6 +211,21 @@ def error_codes_match_violations(judgement: Judgement) -> str | None:
     return None
 
 
+@rule(rules.RESOURCE_STATE_CODE)
+def resource_state_code(judgement: Judgement) -> str | None:
+    """A valid request refused because of the named call's state carries one of the state codes."""
+    expectation, exchange = judgement.expectation, judgement.exchange
+    states = judgement.contract.errors.resource_state
+    if expectation.kind is not RequestKind.VALID or not states or exchange.status < 400:
+        return None
+    allowed = {error.code for error in states.values()}
+    codes = [entry.get("code") for entry in error_entries(exchange)]
+    wrong = [code for code in codes if code not in allowed]
+    if wrong:
+        return f"a request that keeps every rule was refused with {wrong}; only call-state codes {sorted(allowed)} may"
+    return None
+
+
 @rule(rules.UNAUTHENTICATED_CODE)
 def unauthenticated_code(judgement: Judgement) -> str | None:
     entry = judgement.contract.errors["unauthenticated"]

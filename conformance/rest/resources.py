@@ -47,6 +47,35 @@ def _callcontrol_call(client: httpx.Client, target: Target, capabilities: Capabi
 
 PROVIDERS: dict[str, Provider] = {"texml": _texml_call, "callcontrol": _callcontrol_call}
 
+# What the target must simulate to put a Call Control call in each state the contract names.
+STATES = {
+    "unknown_call": frozenset(),
+    "call_ended": frozenset({"parties", "manual-clock", "timeline"}),
+    "not_answered": frozenset({"parties", "manual-clock"}),
+}
+
+
+def call_in_state(state: str, client: httpx.Client, target: Target) -> str:
+    """The id of a Call Control call in ``state`` (the capabilities STATES names are declared)."""
+    if state == "unknown_call":
+        return UNKNOWN_ID
+    simulation = Simulation(client)
+    to = unique_number()
+    ringing = state == "not_answered"
+    simulation.script_party(to, {"clock": "manual", **({"answer_after": 3600} if ringing else {})})
+    response = client.post("/calls", json={"to": to, "from": CALLER, "connection_id": target.connection_id})
+    if response.status_code != 200:
+        raise fail(rules.VALID_CALL_ACCEPTED, f"a valid Dial answered {response.status_code}: {response.text[:300]}")
+    call_control_id = str(response.json()["data"]["call_control_id"])
+    if ringing:
+        return call_control_id
+    hangup = client.post(f"/calls/{call_control_id}/actions/hangup", json={})
+    if hangup.status_code != 200 or simulation.timeline(call_control_id, wait="ended", timeout=ANSWER_DEADLINE_S).get(
+        "status"
+    ) not in ("completed", "canceled", "busy", "no-answer", "failed"):
+        raise fail(rules.CALL_ENDS, f"call {call_control_id} did not end after hangup (HTTP {hangup.status_code})")
+    return call_control_id
+
 
 def live_resource(api: Api, client: httpx.Client, target: Target, capabilities: Capabilities) -> str:
     provider = PROVIDERS.get(api.name)
