@@ -297,6 +297,34 @@ def slow_on_unknown_calls(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
+def call_state_codes_swapped(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers an unknown call with the ended call's code and the other way round."""
+    swapped = {"90015": "90018", "90018": "90015"}
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        if status != 422 or not isinstance(parsed, dict):
+            return status, body
+        for error in parsed.get("errors", []):
+            error["code"] = swapped.get(error.get("code"), error.get("code"))
+        return status, json.dumps(parsed).encode()
+
+    return rewrite_responses(app, rewrite)
+
+
+def ended_calls_take_commands(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers 200 to a command the emulator refused because the call had ended."""
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        codes = [e.get("code") for e in parsed.get("errors", [])] if isinstance(parsed, dict) else []
+        if status == 422 and "90018" in codes:
+            return 200, json.dumps({"data": {"result": "ok"}}).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -352,6 +380,12 @@ FAULTS = (
     ),
     Fault("timeline hides answers", timeline_hides_answers, ("texml/pause/default-length",)),
     Fault("refuses party scripts", refuses_party_scripts, ("texml/gather/finish-on-key-star",)),
+    Fault(
+        "call states answered with each other's codes",
+        call_state_codes_swapped,
+        ("rest/SpeakCall/call=unknown->90015",),
+    ),
+    Fault("commands to ended calls accepted", ended_calls_take_commands, ("rest/SpeakCall/call=ended->90018",)),
     Fault(
         "slow on unknown calls",
         slow_on_unknown_calls,
