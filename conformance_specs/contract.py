@@ -33,6 +33,7 @@ class ErrorCode:
     status: int
     code: str
     title: str
+    pointer: str | None = None  # the member an answer about a resource's state names (call_state)
 
 
 class ErrorCatalogue:
@@ -47,6 +48,11 @@ class ErrorCatalogue:
             kind: ErrorCode(entry["status"], entry["code"], entry["title"])
             for kind, entry in raw.items()
             if isinstance(entry, dict) and {"status", "code", "title"} <= set(entry) and kind != "conflict"
+        }
+        # Answers about the state of the resource a request names (Call Control: unknown call, call ended, ...).
+        self.call_state = {
+            kind: ErrorCode(entry["status"], entry["code"], entry["title"], entry.get("pointer"))
+            for kind, entry in (raw.get("call_state") or {}).items()
         }
 
     def __getitem__(self, kind: str) -> ErrorCode:
