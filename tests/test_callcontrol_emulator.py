@@ -28,10 +28,17 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[str, bytes, dict[str, str]]] = []
         self._changed = threading.Condition()
+        # A speak sent to the emulator at (base URL) before answering call.answered for a call to this number.
+        self.replies: dict[str, tuple[str, dict[str, Any]]] = {}
         self.app = Starlette(routes=[Route("/{name}", self._record, methods=["POST"])])
 
     async def _record(self, request: Request) -> Response:
         body = await request.body()
+        data = json.loads(body)["data"]
+        reply = self.replies.get(data["payload"].get("to", ""))
+        if reply is not None and data["event_type"] == "call.answered":
+            async with httpx.AsyncClient(headers={"Authorization": "Bearer k"}) as http:
+                await http.post(f"{reply[0]}/calls/{data['payload']['call_control_id']}/actions/speak", json=reply[1])
         with self._changed:
             self.received.append((request.path_params["name"], body, dict(request.headers)))
             self._changed.notify_all()
@@ -95,6 +102,20 @@ def _dial(client, connection_id, party: dict[str, Any] | None = None, **extra: A
     data = response.json()["data"]
     assert data["record_type"] == "call" and data["is_alive"] is True
     return data["call_control_id"]
+
+
+def test_commands_sent_before_answering_a_webhook_act_before_time_moves(client, receiver, connection_id):
+    # Auto clock: once no webhook is in flight, time jumps to the 30 s limit at once.
+    to = f"+1312555{next(_numbers):04d}"
+    receiver[0].replies[to] = (str(client.base_url).rstrip("/"), {"payload": "Hi", "voice": "x"})
+    body = {"to": to, "from": CALLER, "connection_id": connection_id, "time_limit_secs": 30}
+    sid = client.post("/calls", json=body).json()["data"]["call_control_id"]
+    events = receiver[0].wait_for(sid, "call.hangup")
+    assert [e["event_type"] for e in events][1:] == ["call.answered", "call.speak.started", "call.speak.ended",
+                                                      "call.hangup"]  # fmt: skip
+    timeline = client.get(f"/simulation/v1/calls/{sid}/timeline").json()["events"]
+    said, hangup = (next(e for e in timeline if e["event"] == kind) for kind in ("say", "hangup"))
+    assert said["at"] == 0 and hangup["at"] == 30
 
 
 def _command(client, call_control_id: str, action: str, **body: Any) -> httpx.Response:
