@@ -6,6 +6,7 @@ import os
 import uvicorn
 
 from conformance_emulator.app import EmulatorSettings, build_app
+from conformance_emulator.backend.signing import SigningKeyError
 
 
 def main() -> None:
@@ -17,11 +18,21 @@ def main() -> None:
         default=os.environ.get("TELNYX_API_KEY"),
         help="bearer key the emulator accepts (default: $TELNYX_API_KEY)",
     )
+    parser.add_argument(
+        "--webhook-signing-key",
+        default=None,
+        help="base64 of a 32-byte Ed25519 seed that signs Call Control webhooks, so that applications can pin "
+        "the public key (default: a new key at each start; GET /v2/simulation/v1 gives its public half)",
+    )
     args = parser.parse_args()
     if not args.api_key:
         parser.error("give --api-key or set TELNYX_API_KEY: the emulator refuses to run without auth")
     print(f"reference emulator on http://{args.host}:{args.port}/v2")
-    uvicorn.run(build_app(EmulatorSettings(api_key=args.api_key)), host=args.host, port=args.port, log_level="warning")
+    try:
+        app = build_app(EmulatorSettings(api_key=args.api_key, webhook_signing_key=args.webhook_signing_key))
+    except SigningKeyError as error:
+        parser.error(str(error))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,20 @@ from starlette.responses import Response
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import Leg
 from conformance_emulator.backend.outbound import Outbound
+from conformance_emulator.backend.signing import Signer
+from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour, TexmlController
 from conformance_emulator.http.auth import BearerAuth
 from conformance_emulator.http.bodies import BodyError
+from conformance_emulator.http.callcontrol import CallControlRouter
 from conformance_emulator.http.errors import simple_error
 from conformance_emulator.http.simulation import SimulationRouter
 from conformance_emulator.http.texml import TexmlRouter
 from conformance_specs.apis import api
 from conformance_specs.contract import ErrorCatalogue
+
+# What the simulation discovery document says about Call Control when it is served.
+CALLCONTROL_CAPABILITIES = ["callcontrol", "callcontrol-webhooks", "callcontrol-media", "callcontrol-queue"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,10 @@ class EmulatorSettings:
     allow_remote_fetch: bool = False
     # Serve the simulation control protocol (specs/simulation.openapi.yaml).
     simulation: bool = True
+    # Serve the Call Control API (False: its routes answer 404, as a TeXML-only target would).
+    callcontrol: bool = True
+    # Base64 of the 32-byte Ed25519 seed that signs webhooks; None: a fresh key per app.
+    webhook_signing_key: str | None = None
 
 
 @dataclass
@@ -39,6 +49,8 @@ class Behaviour:
     leg_class: type[Leg] = Leg
     # The TeXML controller: catalogue, verbs and interpreter.
     texml: TexmlBehaviour = field(default_factory=TexmlBehaviour)
+    # The Call Control controller: the driver of its legs and its commands.
+    callcontrol: CallControlBehaviour = field(default_factory=CallControlBehaviour)
 
 
 def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) -> Starlette:
@@ -47,9 +59,17 @@ def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) ->
     backend = Backend(Outbound(allow_remote=settings.allow_remote_fetch), behaviour.leg_class)
     controller = TexmlController(backend, behaviour.texml)
     root = settings.base_path.rstrip("/")
+    signer = Signer(settings.webhook_signing_key)
     routes = TexmlRouter(texml, backend.store, controller).routes(root)
+    capabilities: list[str] = []
+    if settings.callcontrol:
+        callcontrol = api("callcontrol")
+        commands = CallControlController(backend, signer, behaviour.callcontrol)
+        routes += CallControlRouter(callcontrol, commands).routes(root)
+        capabilities = CALLCONTROL_CAPABILITIES
     if settings.simulation:
-        routes += SimulationRouter(backend, controller, texml.contract.errors).routes(root + texml.base_path)
+        simulation = SimulationRouter(backend, controller, texml.contract.errors, signer, capabilities)
+        routes += simulation.routes(root + texml.base_path)
     return Starlette(
         routes=routes,
         middleware=[Middleware(BearerAuth, api=texml, api_key=settings.api_key)],

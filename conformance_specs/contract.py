@@ -33,7 +33,7 @@ class ErrorCode:
     status: int
     code: str
     title: str
-    pointer: str | None = None
+    pointer: str | None = None  # the member an answer about a resource's state names
 
 
 class ErrorCatalogue:

@@ -3,7 +3,7 @@
 Calls wait on media (a pause, a prompt, a gather timeout) by sleeping on this clock.
 When every participant of the tree is asleep, nobody can act before the earliest
 deadline, so the clock jumps straight to it: a 180 s pause costs microseconds.
-A participant doing real I/O (fetching a document) holds the clock still.
+A participant doing real I/O (fetching a document, a webhook in flight) holds the clock still.
 
 In manual mode the clock never jumps past its horizon; ``advance`` moves the horizon.
 """
@@ -35,12 +35,20 @@ class VirtualClock:
     @contextmanager
     def participant(self) -> Iterator[None]:
         """Count the current task as one whose sleeping may let the clock jump."""
-        self._participants += 1
+        self.hold()
         try:
             yield
         finally:
-            self._participants -= 1
-            self._jump_if_idle()
+            self.release()
+
+    def hold(self) -> None:
+        """One more participant that is awake (a leg acting, a webhook in flight): time stands still."""
+        self._participants += 1
+
+    def release(self) -> None:
+        """A participant held by ``hold`` is done; the clock may jump if every other one sleeps."""
+        self._participants -= 1
+        self._jump_if_idle()
 
     async def sleep(self, seconds: float) -> None:
         await self.sleep_until(self.elapsed + seconds)

@@ -74,6 +74,10 @@ class Leg:
         self.statuses = ["queued"]
         self.answered_at: float | None = None
         self.driver: Driver | None = None
+        # Observers of status changes (a controller that reports them, e.g. as webhooks).
+        self.listeners: list[Callable[[Leg, str], None]] = []
+        # How the leg ended, once it did.
+        self.end: CallEnded | None = None
         self.ended = asyncio.Event()
         self._on_status = on_status
         self._sequence = itertools.count()
@@ -143,6 +147,7 @@ class Leg:
         return True
 
     def finish(self, end: CallEnded) -> None:
+        self.end = end
         self.record("hangup", cause=end.cause, source=end.source)
         self.set_status(end.status if self.answered_at is None else "completed", hangup_source=end.source)
 
@@ -222,6 +227,8 @@ class Leg:
     def set_status(self, status: str, hangup_source: str | None = None) -> None:
         self.statuses.append(status)
         self._on_status(status)
+        for listener in self.listeners:
+            listener(self, status)
         event = "completed" if status in TERMINAL else STATUS_EVENTS.get(status)
         if event is None or event not in self.setup.status_callback_events or not self.setup.status_callback:
             return

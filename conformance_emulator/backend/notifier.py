@@ -1,18 +1,27 @@
-"""Calling applications back: status callbacks now, webhooks later, over real HTTP.
+"""Calling applications back: status callbacks (TeXML) and signed JSON webhooks (Call Control), over real HTTP.
 
 Each call gets its own channel: callbacks delivered in the order they were queued,
 retried a few times, then given up; the call never waits for them. A channel is
 drained once its call closed it and every callback was delivered or given up.
+
+A webhook holds its call tree's clock from the moment it is queued until the application
+answers it (or it is given up): the application holds the turn, so virtual time must not
+move while it may still send commands in reply.
 """
 
 import asyncio
 import contextlib
+import json
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from conformance_emulator.backend.clock import VirtualClock
 from conformance_emulator.backend.outbound import FORM, NotPermitted, Outbound
+from conformance_emulator.backend.signing import Signer
 
 RETRY_DELAYS_S = (0.05, 0.25)
 MAX_QUEUED_CALLBACKS = 1000
@@ -20,12 +29,22 @@ MAX_QUEUED_CALLBACKS = 1000
 Callback = tuple[str, str, Mapping[str, Any], str]
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """A JSON event, signed when sent; ``clock`` stays held while it is in flight."""
+
+    url: str
+    envelope: Mapping[str, Any]
+    signer: Signer
+    clock: VirtualClock
+
+
 class Channel:
     """The callbacks of one call, delivered in order."""
 
     def __init__(self, outbound: Outbound) -> None:
         self._outbound = outbound
-        self._queue: asyncio.Queue[Callback | None] = asyncio.Queue(MAX_QUEUED_CALLBACKS)
+        self._queue: asyncio.Queue[Callback | Webhook | None] = asyncio.Queue(MAX_QUEUED_CALLBACKS)
         self.drained = asyncio.Event()
         self._task = asyncio.create_task(self._deliver())
         self._task.add_done_callback(lambda _: self.drained.set())
@@ -35,6 +54,14 @@ class Channel:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait((url, method, payload, encoding))
 
+    def put_webhook(self, webhook: Webhook) -> None:
+        """Queue a webhook; its clock is held from now until the application answered it."""
+        webhook.clock.hold()
+        try:
+            self._queue.put_nowait(webhook)
+        except asyncio.QueueFull:
+            webhook.clock.release()
+
     def close(self) -> None:
         """No more callbacks: the channel drains what it holds, then is done."""
         try:
@@ -43,8 +70,20 @@ class Channel:
             self._task.cancel()
 
     async def _deliver(self) -> None:
-        while (item := await self._queue.get()) is not None:
-            await self._send(*item)
+        try:
+            while (item := await self._queue.get()) is not None:
+                if isinstance(item, Webhook):
+                    try:
+                        await self._send_webhook(item)
+                    finally:
+                        item.clock.release()
+                else:
+                    await self._send(*item)
+        finally:
+            # Cancelled with webhooks still queued: none of them may hold its clock forever.
+            while not self._queue.empty():
+                if isinstance(left := self._queue.get_nowait(), Webhook):
+                    left.clock.release()
 
     async def _send(self, url: str, method: str, payload: Mapping[str, Any], encoding: str) -> None:
         for delay in (0.0, *RETRY_DELAYS_S):
@@ -53,6 +92,21 @@ class Channel:
                 response = await self._outbound.send(url, method, payload, encoding)
             except NotPermitted:
                 return  # a forbidden address stays forbidden
+            except httpx.HTTPError:
+                continue
+            if response.status_code < 500:
+                return
+
+    async def _send_webhook(self, webhook: Webhook) -> None:
+        for attempt, delay in enumerate((0.0, *RETRY_DELAYS_S), start=1):
+            await asyncio.sleep(delay)
+            meta = {"attempt": attempt, "delivered_to": webhook.url}
+            body = json.dumps({**webhook.envelope, "meta": meta}, separators=(",", ":")).encode()
+            headers = webhook.signer.headers(body, int(time.time()))
+            try:
+                response = await self._outbound.post_json(webhook.url, body, headers)
+            except NotPermitted:
+                return
             except httpx.HTTPError:
                 continue
             if response.status_code < 500:

@@ -52,3 +52,9 @@ class Outbound:
         if encoding == JSON:
             return await self._http().post(url, json=dict(payload))
         return await self._http().post(url, data=dict(payload))
+
+    async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> httpx.Response:
+        """POST ``body`` (already encoded JSON, e.g. because it is signed) with ``headers``."""
+        if not self._permitted(url):
+            raise NotPermitted(f"{url!r} is not an address this emulator may contact")
+        return await self._http().post(url, content=body, headers={"content-type": JSON, **headers})

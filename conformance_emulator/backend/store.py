@@ -87,7 +87,7 @@ class Store:
     def add_application(self, fields: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         application = {
-            "id": str(next(self._application_ids)),
+            "id": self.new_application_id(),
             "record_type": "texml_application",
             "voice_method": "post",
             "status_callback_method": "post",
@@ -104,6 +104,10 @@ class Store:
         }
         self._applications[application["id"]] = application
         return application
+
+    def new_application_id(self) -> str:
+        """An id for an application of any API (they share one id space)."""
+        return str(next(self._application_ids))
 
     def application(self, application_id: str) -> dict[str, Any] | None:
         return self._applications.get(application_id)

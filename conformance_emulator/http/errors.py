@@ -26,3 +26,12 @@ def simple_error(errors: ErrorCatalogue, kind: str, detail: str) -> JSONResponse
     entry = errors[kind]
     body = {"errors": [{"code": entry.code, "title": entry.title, "detail": detail}]}
     return JSONResponse(body, status_code=entry.status)
+
+
+def call_state_error(errors: ErrorCatalogue, kind: str, detail: str) -> JSONResponse:
+    """The resource named by the request cannot take it (errors.resource_state: unknown_call, call_ended, ...)."""
+    entry = errors.resource_state[kind]
+    error: dict[str, Any] = {"code": entry.code, "title": entry.title, "detail": detail}
+    if entry.pointer:
+        error["source"] = {"pointer": entry.pointer}
+    return JSONResponse({"errors": [error]}, status_code=entry.status)

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import Leg
 from conformance_emulator.backend.parties import Party
+from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.texml.controller import TexmlController
 from conformance_emulator.http.bodies import JSON, read_body
 from conformance_emulator.http.errors import simple_error, unprocessable
@@ -39,10 +40,19 @@ DEFAULT_ACCOUNT = "inbound"
 class SimulationRouter:
     """Answers in the error codes of the API it sits beside; inbound calls go to the TeXML controller."""
 
-    def __init__(self, backend: Backend, texml: TexmlController, errors: ErrorCatalogue) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        texml: TexmlController,
+        errors: ErrorCatalogue,
+        signer: Signer | None = None,
+        extra_capabilities: list[str] | None = None,
+    ) -> None:
         self._backend = backend
         self._texml = texml
         self._errors = errors
+        self._signer = signer
+        self._capabilities = CAPABILITIES + list(extra_capabilities or [])
 
     def routes(self, prefix: str) -> list[Route]:
         base = prefix + "/simulation/v1"
@@ -56,7 +66,10 @@ class SimulationRouter:
         ]
 
     async def discover(self, request: Request) -> Response:
-        return JSONResponse({"protocol": "texml-simulation", "version": VERSION, "capabilities": CAPABILITIES})
+        document = {"protocol": "texml-simulation", "version": VERSION, "capabilities": self._capabilities}
+        if self._signer is not None:
+            document["webhook_public_key"] = self._signer.public_key_b64
+        return JSONResponse(document)
 
     async def script_party(self, request: Request) -> Response:
         body = await read_body(request, (JSON,), self._errors)
