@@ -120,10 +120,20 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
 
 
 def _conflicts(error: ValidationError, pointer: str) -> Iterable[Violation]:
-    """Members that exclude each other: one violation per member present but forbidden."""
-    forbidden = {_pointer(sub) for sub in error.context or [] if sub.validator == "not"}
-    for member in sorted(forbidden) or [pointer]:
-        yield Violation(member, str(error.validator), "Url and Texml cannot be given together", conflict=True)
+    """Members that exclude each other: one violation per member present but forbidden.
+
+    ``oneOf`` branches forbid members with ``not: {}``; a body-wide ``not: {required: [...]}``
+    forbids its members together.
+    """
+    if error.validator == "not" and isinstance(error.validator_value, Mapping):
+        names = [str(name) for name in error.validator_value.get("required", ())]
+        members = [f"{pointer.rstrip('/')}/{name}" for name in names]
+    else:
+        members = sorted({_pointer(sub) for sub in error.context or [] if sub.validator == "not"})
+        names = [member.rsplit("/", 1)[-1] for member in members]
+    detail = f"{' and '.join(names)} cannot be given together" if names else "members that exclude each other"
+    for member in members or [pointer]:
+        yield Violation(member, str(error.validator), detail, conflict=True)
 
 
 def _pointer(error: ValidationError) -> str:

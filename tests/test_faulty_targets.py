@@ -13,7 +13,7 @@ from tests.faulty import FAULTS, Fault
 from tests.mutants import MUTANTS
 from tests.suite_runner import CANARY_KEY, run_suite, run_suite_in_process
 
-FAST = ("--fuzz-examples=10", "--no-shrink", "--application-sid=1293384261075731000")
+FAST = ("--fuzz-examples=10", "--no-shrink", "--application-sid=1293384261075731000", "--connection-id=1")
 
 
 def test_reference_emulator_passes_every_check(tmp_path):

@@ -19,7 +19,13 @@ from conformance.rest.contract import Operation, RestContract
 
 REMOVE = object()
 # A value of the wrong JSON type for each declared type.
-WRONG_TYPE_VALUE: dict[str, Any] = {"string": 12345, "integer": "twelve", "boolean": "yes", "array": "not-a-list"}
+WRONG_TYPE_VALUE: dict[str, Any] = {
+    "string": 12345,
+    "integer": "twelve",
+    "boolean": "yes",
+    "array": "not-a-list",
+    "object": "not-an-object",
+}
 NOT_IN_ENUM = "not-a-documented-value"
 VALID_URL = "http://127.0.0.1:9/texml-conformance/document.xml"
 FORM = "application/x-www-form-urlencoded"
@@ -38,11 +44,12 @@ class RuleCase:
     media_type: str = "application/json"
     pointers: tuple[str, ...] = field(default=())
     expected_error: Any = None  # the ErrorCode a 422 must carry (None: accepted, or any code of a conflict)
+    shown: str | None = None  # how the id shows the value, when repr() would be unreadable
 
     @property
     def id(self) -> str:
         """The check id: ``rest/<operation>/<where><member>=<value>-><code or accepted>``."""
-        shown = "(absent)" if self.value is REMOVE else repr(self.value)
+        shown = self.shown or ("(absent)" if self.value is REMOVE else repr(self.value))
         if self.keyword == "not":
             return f"rest/{self.operation_id}/{'+'.join(self.value)}-together->422"
         expected = self.expected_error.code if self.expected_error else ("accepted" if self.keyword is None else "422")
@@ -83,9 +90,9 @@ def _body_cases(contract: RestContract, operation: Operation, media_type: str) -
 def _member_cases(
     contract: RestContract, op: str, name: str, prop: dict[str, Any], media_type: str, form: bool
 ) -> Iterator[RuleCase]:
-    def case(value: Any, keyword: str | None, why: str) -> RuleCase:
+    def case(value: Any, keyword: str | None, why: str, shown: str | None = None) -> RuleCase:
         error = contract.errors.validation[keyword] if keyword else None
-        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error)
+        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error, shown=shown)
 
     # Form bodies carry only strings, so a wrong JSON type cannot be sent in one.
     declared = prop.get("type")
@@ -102,8 +109,9 @@ def _member_cases(
             yield case(prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
     for bound, step in (("minLength", -1), ("maxLength", +1)):
         if bound in prop and prop[bound] + step >= 0:
-            yield case("x" * (prop[bound] + step), bound, f"{bound} {prop[bound]}")
-            yield case("x" * prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+            over, at = prop[bound] + step, prop[bound]
+            yield case("x" * over, bound, f"{bound} {at}", shown=f"'x'*{over}")
+            yield case("x" * at, None, f"{bound} {at} itself is allowed", shown=f"'x'*{at}")
 
 
 def _exclusions(schema: dict[str, Any]) -> list[list[str]]:

@@ -277,8 +277,8 @@ class CallControlController:
     def _gather_using_speak(self, driver: CallDriver, body: dict[str, Any]) -> None:
         language = body.get("language")
         prompt = Speak(body["payload"], body["voice"], language, announce=False)
-        invalid = Speak(body["invalid_payload"], body["voice"], language, announce=False)
-        invalid = invalid if body.get("invalid_payload") else None
+        invalid_payload = body.get("invalid_payload")
+        invalid = Speak(invalid_payload, body["voice"], language, announce=False) if invalid_payload else None
         driver.play(self._gathering(body, "GatherUsingSpeakRequest", prompt=prompt, invalid=invalid), None)
 
     def _gathering(
