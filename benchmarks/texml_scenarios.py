@@ -13,11 +13,11 @@ import subprocess
 import sys
 import time
 
+from conformance.core.harness import Harness
 from conformance.core.simulation import Simulation
 from conformance.core.target import Target, provision_application
 from conformance.options import DEFAULT_ACCOUNT_SID
 from conformance.texml.fixtures import default_dir, load_all
-from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from conformance.core.harness import Harness
 from conformance.core.meta import CHECKS_DIR
 from conformance.core.redact import Redactor
 from conformance.core.simulation import Capabilities, discover
@@ -19,7 +20,6 @@ from conformance.gate.gate import CHECK_ID, Gate
 from conformance.gate.reporting import Reporter
 from conformance.options import OPTIONS, RunOptions, options_of
 from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
-from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
 
 TARGET = pytest.StashKey[Target]()

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.core.failures import ConformanceFailure
+from conformance.core.harness import Harness
 from conformance.core.target import Target, provision_application
 from conformance.options import DEFAULT_ACCOUNT_SID
 from conformance.texml.fixtures import default_dir, load_all
-from conformance.texml.harness import Harness
 from conformance.texml.scenario import ScenarioRunner
 from conformance_emulator import Behaviour, EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer

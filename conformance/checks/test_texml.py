@@ -6,10 +6,10 @@ from conformance.core import rules
 from conformance.core.failures import Failure
 from conformance.core.meta import AREA_CALL_SETUP, AREA_CALLBACKS, AREA_MUSTACHE, AREA_VERBS, CheckMeta
 from conformance.core.simulation import SimulationError
+from conformance.core.trace import diff
 from conformance.texml.attachments import attach_scenario, describe_fixture
 from conformance.texml.coverage import fixture_facts
 from conformance.texml.fixtures import fixtures_of
-from conformance.texml.trace import diff
 
 # Scenario folders that are not named after a verb.
 FOLDER_AREAS = {"Callbacks": AREA_CALLBACKS, "Call": AREA_CALL_SETUP, "Mustache": AREA_MUSTACHE}

@@ -4,11 +4,11 @@ import httpx
 
 from conformance.core import rules
 from conformance.core.failures import fail
+from conformance.core.harness import Harness
 from conformance.core.numbers import unique_number
 from conformance.core.simulation import Capabilities, Simulation
 from conformance.core.target import Target
 from conformance.rest.calls import create_call
-from conformance.texml.harness import Harness
 
 
 def live_call(client: httpx.Client, target: Target, capabilities: Capabilities, harness: Harness) -> str:

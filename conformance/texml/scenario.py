@@ -1,5 +1,6 @@
 """Run one fixture against the target: serve its documents, start the call, collect the trace."""
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,12 +10,12 @@ import httpx
 
 from conformance.core import rules
 from conformance.core.failures import Failure, fail
+from conformance.core.harness import Harness, Recorded, Scenario
 from conformance.core.numbers import unique_number
 from conformance.core.simulation import Simulation, SimulationError
 from conformance.core.target import Target
+from conformance.core.trace import INTEGER, TIMELINE, Context, Observed, mismatches, missing_entries
 from conformance.texml.fixtures import RECORDING_STATUS_PATH, START_PATH, STATUS_PATH, Fixture
-from conformance.texml.harness import Harness, Recorded, Scenario
-from conformance.texml.trace import Context, Observed, mismatches, missing_entries, observe
 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 ALL_STATUS_EVENTS = "initiated ringing answered completed"
@@ -42,6 +43,27 @@ class ScenarioResult:
             message = f"the target flooded the harness: {self.scenario.dropped} requests beyond the bound"
             found.append(Failure(rules.TRACE_MATCHES, message))
         return found
+
+
+def observe(recorded: list[Recorded], timeline: list[dict[str, Any]]) -> Observed:
+    """A TeXML call's trace: what it fetched, its status and recording callbacks, its timeline."""
+
+    def entries(paths: Callable[[str], bool]) -> list[dict[str, Any]]:
+        return [{"path": r.path, "method": r.method, **r.params} for r in recorded if paths(r.path)]
+
+    return Observed(
+        {
+            "requests": entries(lambda p: p not in (STATUS_PATH, RECORDING_STATUS_PATH)),
+            "callbacks": sorted(entries(lambda p: p == STATUS_PATH), key=_sequence),
+            "recording_callbacks": entries(lambda p: p == RECORDING_STATUS_PATH),
+            TIMELINE: timeline,
+        }
+    )
+
+
+def _sequence(entry: dict[str, Any]) -> float:
+    value = str(entry.get("SequenceNumber", ""))
+    return int(value) if INTEGER.match(value) else math.inf
 
 
 def _substitute(value: Any, scenario: Scenario) -> Any:

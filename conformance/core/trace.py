@@ -1,9 +1,10 @@
 """Expected traces against what happened: channels matched in order, interleaved freely.
 
-A trace has four channels: ``requests`` (document fetches and action requests, in arrival
-order), ``callbacks`` (status callbacks, ordered by SequenceNumber), ``recording_callbacks``
-and ``timeline`` (the target's media events). Each expected channel lists every entry
-it must contain, in order; nothing is checked across channels.
+A trace is a set of named channels: for TeXML ``requests`` (document fetches and action
+requests, in arrival order), ``callbacks`` (status callbacks, ordered by SequenceNumber) and
+``recording_callbacks``; for Call Control ``webhooks`` and ``commands``; for both ``timeline``
+(the target's media events). Each expected channel lists every entry it must contain, in
+order; nothing is checked across channels.
 
 Values in an expected entry are literals or matchers:
   <any> <absent> <call_sid> <account_sid> <from> <to> <e164> <integer> <timestamp> <url>
@@ -23,14 +24,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.texml.fixtures import RECORDING_STATUS_PATH, STATUS_PATH
-from conformance.texml.harness import Recorded
-
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 INTEGER = re.compile(r"^-?[0-9]+$")
 SPACED_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 STRUCTURAL_KEYS = frozenset({"repeat", "lasts"})
-HARNESS_CHANNELS = frozenset({"requests", "callbacks", "recording_callbacks"})
+# The one channel read from the target (simulation protocol); every other arrives at the harness.
+TIMELINE = "timeline"
 
 
 @dataclass(frozen=True)
@@ -45,31 +44,14 @@ class Context:
 
 @dataclass(frozen=True)
 class Observed:
-    requests: list[dict[str, Any]]
-    callbacks: list[dict[str, Any]]
-    recording_callbacks: list[dict[str, Any]]
-    timeline: list[dict[str, Any]]
+    channels: dict[str, list[dict[str, Any]]]
 
     def channel(self, name: str) -> list[dict[str, Any]]:
-        return getattr(self, name)
+        return self.channels.get(name, [])
 
-
-def observe(recorded: list[Recorded], timeline: list[dict[str, Any]]) -> Observed:
-    def entries(paths: Callable[[str], bool]) -> list[dict[str, Any]]:
-        return [{"path": r.path, "method": r.method, **r.params} for r in recorded if paths(r.path)]
-
-    callbacks = sorted(entries(lambda p: p == STATUS_PATH), key=_sequence)
-    return Observed(
-        requests=entries(lambda p: p not in (STATUS_PATH, RECORDING_STATUS_PATH)),
-        callbacks=callbacks,
-        recording_callbacks=entries(lambda p: p == RECORDING_STATUS_PATH),
-        timeline=timeline,
-    )
-
-
-def _sequence(entry: dict[str, Any]) -> float:
-    value = str(entry.get("SequenceNumber", ""))
-    return int(value) if INTEGER.match(value) else math.inf
+    @property
+    def timeline(self) -> list[dict[str, Any]]:
+        return self.channel(TIMELINE)
 
 
 def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
@@ -100,6 +82,7 @@ def _same(expected: Any, actual: Any) -> bool:
 
 def _kind_problem(kind: str, actual: str, context: Context) -> str | None:
     identities = {"call_sid": context.call_sid, "account_sid": context.account_sid, "from": context.from_}
+    identities["call_control_id"] = context.call_sid
     identities["to"] = context.to
     if kind in identities:
         return (
@@ -189,7 +172,7 @@ def missing_entries(expect: Mapping[str, list[dict[str, Any]]], observed: Observ
     return any(
         len(observed.channel(name)) < sum(_repeat(entry)[0] for entry in expected)
         for name, expected in expect.items()
-        if name in HARNESS_CHANNELS
+        if name != TIMELINE
     )
 
 
