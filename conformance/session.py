@@ -9,6 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from conformance.callcontrol import fixtures as callcontrol_fixtures
+from conformance.callcontrol.fixtures import CALL_CONTROL_FIXTURES
+from conformance.callcontrol.runner import CallControlRunner
 from conformance.core.harness import Harness
 from conformance.core.meta import CHECKS_DIR
 from conformance.core.redact import Redactor
@@ -21,6 +24,7 @@ from conformance.gate.reporting import Reporter
 from conformance.options import OPTIONS, RunOptions, options_of
 from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
 from conformance.texml.scenario import ScenarioRunner
+from conformance_specs.apis import api
 
 TARGET = pytest.StashKey[Target]()
 EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
@@ -90,8 +94,10 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 def pytest_collection(session: pytest.Session) -> None:
     """Load and check the scenario files before the checks that run them are built."""
     options = options_of(session.config)
+    folder = options.fixtures_dir or default_dir()
     try:
-        session.config.stash[FIXTURES] = load_all(options.fixtures_dir or default_dir())
+        session.config.stash[FIXTURES] = load_all(folder)
+        session.config.stash[CALL_CONTROL_FIXTURES] = callcontrol_fixtures.load_all(folder, api("callcontrol"))
     except FixtureError as error:
         raise pytest.UsageError(f"texml-conformance: bad fixture: {error}") from None
 
@@ -155,3 +161,12 @@ def scenario_runner(
     settles = "settled" in capabilities.names
     with target.client() as client:
         yield ScenarioRunner(target, harness, client, options_of(pytestconfig).scenario_timeout, settles)
+
+
+@pytest.fixture(scope="session")
+def callcontrol_runner(
+    target: Target, harness: Harness, capabilities: Capabilities, pytestconfig: pytest.Config
+) -> CallControlRunner:
+    return CallControlRunner(
+        api("callcontrol"), target, harness, capabilities, options_of(pytestconfig).scenario_timeout
+    )

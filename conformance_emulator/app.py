@@ -51,6 +51,8 @@ class Behaviour:
     texml: TexmlBehaviour = field(default_factory=TexmlBehaviour)
     # The Call Control controller: the driver of its legs and its commands.
     callcontrol: CallControlBehaviour = field(default_factory=CallControlBehaviour)
+    # How webhooks are signed.
+    signer_class: type[Signer] = Signer
 
 
 def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) -> Starlette:
@@ -59,7 +61,7 @@ def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) ->
     backend = Backend(Outbound(allow_remote=settings.allow_remote_fetch), behaviour.leg_class)
     controller = TexmlController(backend, behaviour.texml)
     root = settings.base_path.rstrip("/")
-    signer = Signer(settings.webhook_signing_key)
+    signer = behaviour.signer_class(settings.webhook_signing_key)
     routes = TexmlRouter(texml, backend.store, controller).routes(root)
     capabilities: list[str] = []
     if settings.callcontrol:

@@ -325,6 +325,32 @@ def ended_calls_take_commands(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, rewrite)
 
 
+def dial_ignores_webhook_url(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Dials as asked but drops the webhook_url member: the call's webhooks go to the application's URL."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/calls"):
+            return await app(scope, receive, send)
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = _json(b"".join(chunks))
+        if isinstance(body, dict):
+            body.pop("webhook_url", None)
+        replayed = json.dumps(body).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(replayed)).encode())]}
+
+        async def replay() -> dict[str, Any]:
+            return {"type": "http.request", "body": replayed, "more_body": False}
+
+        await app(scope, replay, send)
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -386,6 +412,7 @@ FAULTS = (
         ("rest/SpeakCall/call=unknown->90015",),
     ),
     Fault("commands to ended calls accepted", ended_calls_take_commands, ("rest/SpeakCall/call=ended->90018",)),
+    Fault("Dial ignores webhook_url", dial_ignores_webhook_url, ("callcontrol/dial/webhook-url-overrides",)),
     Fault(
         "slow on unknown calls",
         slow_on_unknown_calls,

@@ -7,6 +7,7 @@ ending). Each names the scenario files that must fail against it; the kill matri
 requires every scenario to be named by at least one mutant.
 """
 
+import base64
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
@@ -15,6 +16,9 @@ from typing import Any
 
 from conformance_emulator import Behaviour
 from conformance_emulator.backend.leg import CallEnded, Leg
+from conformance_emulator.backend.signing import Signer
+from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour
+from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
 from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected
@@ -217,6 +221,54 @@ def _end_as_crash(self: Leg, end: CallEnded) -> None:
     if end.cause == "invalid-document":
         raise RuntimeError("crashed")
     Leg.finish(self, end)
+
+
+# -- Call Control webhooks -------------------------------------------------------------------
+
+
+class _UnsignedSigner(Signer):
+    def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
+        return {}
+
+
+class _BodyOnlySigner(Signer):
+    """Signs the body alone, without the '<timestamp>|' prefix upstream signs."""
+
+    def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
+        signature = base64.b64encode(self._key.sign(body).signature).decode()
+        return {"telnyx-timestamp": str(timestamp), "telnyx-signature-ed25519": signature}
+
+
+class _StaleSigner(Signer):
+    def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
+        return Signer.headers(self, body, timestamp - 400)
+
+
+class _ConnectionIdAsNumber(CallDriver):
+    """Webhook payloads carry connection_id as a number where the contract says string."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connection_id = 12345  # type: ignore[assignment]
+
+
+class _ClientStateDropped(CallDriver):
+    """Forgets every client_state a command sets."""
+
+    @property
+    def client_state(self) -> str | None:
+        return None
+
+    @client_state.setter
+    def client_state(self, value: str | None) -> None:
+        pass
+
+
+def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
+    return lambda: Behaviour(signer_class=signer_class)
+
+
+CALL_CONTROL_SMOKE = ("call-control/speak/speaks-the-payload",)
 
 
 MUTANTS: list[Mutant] = [
@@ -449,7 +501,12 @@ MUTANTS: list[Mutant] = [
     Mutant("answers at once", ("texml/callbacks/answer-after-ringing",), _party_changed(answer_after=0.0)),
     Mutant(
         "far end never hangs up",
-        ("texml/callbacks/far-end-hangs-up", "texml/say/loop-zero-is-infinite", "texml/play/loop-zero-is-infinite"),
+        (
+            "texml/callbacks/far-end-hangs-up",
+            "texml/say/loop-zero-is-infinite",
+            "texml/play/loop-zero-is-infinite",
+            "call-control/hangup/far-end-hangs-up",
+        ),
         _party_changed(hangup_at=None),
     ),
     Mutant("UrlMethod ignored", ("texml/call/url-method-get",), _texml_setup_changed(url_method="POST")),
@@ -493,5 +550,19 @@ MUTANTS: list[Mutant] = [
         "mustache presence always true",
         ("texml/mustache/if-absent",),
         template_rewritten(r"\{\{#if (\w+)\}\}", r"{{#if \1 != never}}"),
+    ),
+    # Call Control webhooks
+    Mutant("webhooks unsigned", CALL_CONTROL_SMOKE, signer(_UnsignedSigner)),
+    Mutant("webhook signature over the body alone", CALL_CONTROL_SMOKE, signer(_BodyOnlySigner)),
+    Mutant("stale webhook timestamps", CALL_CONTROL_SMOKE, signer(_StaleSigner)),
+    Mutant(
+        "client_state dropped",
+        ("call-control/client-state/round-trips",),
+        lambda: Behaviour(callcontrol=CallControlBehaviour(driver_class=_ClientStateDropped)),
+    ),
+    Mutant(
+        "webhook connection_id as a number",
+        CALL_CONTROL_SMOKE,
+        lambda: Behaviour(callcontrol=CallControlBehaviour(driver_class=_ConnectionIdAsNumber)),
     ),
 ]

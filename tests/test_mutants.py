@@ -1,4 +1,4 @@
-"""Every TeXML scenario passes against the reference emulator and fails against some mutant of it.
+"""Every scenario (TeXML and Call Control) passes against the reference emulator and fails against some mutant of it.
 
 Scenarios run in-process here (harness, runner and emulator in this process) so the
 whole mutant catalogue costs seconds; test_faulty_targets runs the suite end to end.
@@ -8,18 +8,25 @@ from collections.abc import Iterator
 
 import pytest
 
+from conformance.callcontrol import fixtures as callcontrol_fixtures
+from conformance.callcontrol.runner import CallControlRunner
 from conformance.core.failures import ConformanceFailure
 from conformance.core.harness import Harness
+from conformance.core.simulation import discover
 from conformance.core.target import Target, provision_application
 from conformance.options import DEFAULT_ACCOUNT_SID
 from conformance.texml.fixtures import default_dir, load_all
 from conformance.texml.scenario import ScenarioRunner
 from conformance_emulator import Behaviour, EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
+from conformance_specs.apis import api
+from tests.faulty import FAULTS
 from tests.mutants import MUTANTS, Mutant
 from tests.suite_runner import CANARY_KEY, run_suite
 
+CALL_CONTROL = api("callcontrol")
 FIXTURES = {fixture.id: fixture for fixture in load_all(default_dir())}
+FIXTURES |= {fixture.id: fixture for fixture in callcontrol_fixtures.load_all(default_dir(), CALL_CONTROL)}
 # A mutant that never ends a call must not cost the default 10 s per scenario.
 DEADLINE_S = 3.0
 
@@ -40,11 +47,15 @@ def problems_against(
         application = provision_application(base_url, CANARY_KEY, f"{harness.url}/unused")
         target = Target(base_url, CANARY_KEY, DEFAULT_ACCOUNT_SID, application, embedded=False)
         found = {}
+        call_control = CallControlRunner(CALL_CONTROL, target, harness, discover(target), DEADLINE_S)
         with target.client() as client:
             runner = ScenarioRunner(target, harness, client, DEADLINE_S, settles)
             for fixture_id in fixture_ids:
                 try:
-                    found[fixture_id] = runner.run(FIXTURES[fixture_id]).problems
+                    if fixture_id.startswith(callcontrol_fixtures.FOLDER):
+                        found[fixture_id] = [str(f) for f in call_control.run(FIXTURES[fixture_id]).failures]
+                    else:
+                        found[fixture_id] = runner.run(FIXTURES[fixture_id]).problems
                 except ConformanceFailure as failure:
                     found[fixture_id] = [str(failure)]
         return found
@@ -71,10 +82,14 @@ def test_mutant_fails_the_scenarios_it_names(mutant: Mutant, harness):
     assert not survivors, f"{mutant.name} survived {survivors}"
 
 
-def test_every_scenario_is_killed_by_some_mutant():
+def test_every_scenario_is_killed_by_some_mutant_or_fault():
     named = {name for mutant in MUTANTS for name in mutant.kills}
     assert named - set(FIXTURES) == set(), "mutants name scenarios that do not exist"
-    assert set(FIXTURES) - named == set(), "scenarios no mutant kills are not yet checks"
+    # A fault (tests/faulty.py) run against a scenario's check kills it too (test_faulty_targets proves it).
+    scenario_ids = {fixture.check_id: name for name, fixture in FIXTURES.items() if hasattr(fixture, "check_id")}
+    named |= {scenario_ids[check] for fault in FAULTS for check in fault.checks if check in scenario_ids}
+    named |= {check for fault in FAULTS for check in fault.checks if check in FIXTURES}
+    assert set(FIXTURES) - named == set(), "scenarios no mutant or fault kills are not yet checks"
 
 
 def test_target_without_the_protocol_gets_not_applicable(tmp_path):
@@ -90,5 +105,5 @@ def test_target_without_the_protocol_gets_not_applicable(tmp_path):
     assert verdict.returncode == 0, verdict.output[-3000:]
     assert not verdict.failures
     assert verdict.passed == 0
-    assert len(verdict.skipped) == len(FIXTURES)
+    assert len(verdict.skipped) == len([name for name in FIXTURES if name.startswith("texml/")])
     assert all("not applicable" in reason for reason in verdict.skipped.values())

@@ -11,7 +11,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -40,6 +40,7 @@ class Recorded:
     params: dict[str, str]  # form or JSON body members, then query members
     headers: dict[str, str]
     body_truncated: bool = False
+    body: bytes = b""  # as sent (up to MAX_BODY_BYTES): signatures are over the exact bytes
 
     def describe(self) -> str:
         shown = " ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
@@ -54,6 +55,8 @@ class Scenario:
     base_url: str
     documents: dict[str, str]
     sinks: frozenset[str] = frozenset()  # paths that take callbacks (answered 204)
+    # The application's reaction to a callback, awaited before the callback is answered.
+    react: Callable[[Recorded], Awaitable[None]] | None = None
     requests: list[Recorded] = field(default_factory=list)
     dropped: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -142,8 +145,11 @@ class Harness:
             params={**_parse(request.headers.get("content-type", ""), body), **query},
             headers={k: v for k, v in request.headers.items() if k.lower() not in SECRET_HEADERS},
             body_truncated=truncated,
+            body=body,
         )
         scenario.record(recorded)
+        if recorded.path in scenario.sinks and scenario.react is not None:
+            await scenario.react(recorded)
         document = scenario.documents.get(recorded.path)
         if document is not None:
             return Response(document, media_type="application/xml")

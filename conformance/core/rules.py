@@ -128,10 +128,23 @@ CALL_ENDS = register(
 TRACE_MATCHES = register(
     "trace_matches",
     "what the target fetched, called back and did on the media plane matches the scenario's expected trace",
-    ("fault:timeline hides answers", "mutant:pause default 2 s"),
+    ("fault:timeline hides answers", "mutant:pause default 2 s", "fault:Dial ignores webhook_url"),
 )
 SIMULATION_PROTOCOL_ANSWERS = register(
     "simulation_protocol_answers",
     "a target that declares the simulation protocol answers it as specified",
     ("fault:refuses party scripts",),
+)
+
+# Call Control webhooks (conformance.callcontrol).
+WEBHOOK_SIGNED = register(
+    "webhook_signed",
+    "every webhook carries telnyx-signature-ed25519 over '<telnyx-timestamp>|<raw body>' by the key the target "
+    "publishes, with a timestamp at most 300 s from now",
+    ("mutant:webhooks unsigned", "mutant:webhook signature over the body alone", "mutant:stale webhook timestamps"),
+)
+WEBHOOK_CONFORMS = register(
+    "webhook_conforms",
+    "every webhook body matches the contract's schema for its event_type",
+    ("mutant:webhook connection_id as a number",),
 )

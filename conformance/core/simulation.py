@@ -26,6 +26,7 @@ class Capabilities:
     names: frozenset[str]
     version: str | None = None
     why_none: str = ""
+    webhook_public_key: str | None = None  # base64 of the raw Ed25519 key the target signs webhooks with
 
     def missing(self, needs: frozenset[str]) -> list[str]:
         return sorted(needs - self.names)
@@ -44,11 +45,12 @@ def discover(target: Target) -> Capabilities:
     try:
         body = response.json()
         version, names = str(body["version"]), frozenset(body["capabilities"])
+        public_key = body.get("webhook_public_key")
     except (ValueError, KeyError, TypeError):
         return Capabilities(frozenset(), why_none=f"GET {PREFIX} answered an unreadable discovery document")
     if version.split(".")[0] != SUPPORTED_MAJOR:
         return Capabilities(frozenset(), version, f"protocol version {version} is not {SUPPORTED_MAJOR}.x")
-    return Capabilities(names, version)
+    return Capabilities(names, version, webhook_public_key=public_key if isinstance(public_key, str) else None)
 
 
 class Simulation:
