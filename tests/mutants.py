@@ -16,8 +16,9 @@ from typing import Any
 
 from conformance_emulator import Behaviour
 from conformance_emulator.backend.leg import CallEnded, Leg
+from conformance_emulator.backend.notifier import Webhook
 from conformance_emulator.backend.signing import Signer
-from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour
+from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
@@ -264,6 +265,169 @@ class _ClientStateDropped(CallDriver):
         pass
 
 
+def driver(driver_class: type[CallDriver]) -> Callable[[], Behaviour]:
+    return lambda: Behaviour(callcontrol=CallControlBehaviour(driver_class=driver_class))
+
+
+Body = dict[str, Any]
+
+
+def command_changed(action: str, change: Callable[[Body], Body]) -> Callable[[], Behaviour]:
+    """A command that misreads its body (``change`` rewrites it before the real handler runs)."""
+
+    def build() -> Behaviour:
+        real = getattr(CallControlController(None, None), "_" + action)  # type: ignore[arg-type]
+        handler = lambda call, body: real(call, change(dict(body)))  # noqa: E731
+        return Behaviour(callcontrol=CallControlBehaviour(commands={action: handler}))
+
+    return build
+
+
+def command_ignored(action: str) -> Callable[[], Behaviour]:
+    """A command answered ok that does nothing."""
+    return lambda: Behaviour(callcontrol=CallControlBehaviour(commands={action: lambda call, body: None}))
+
+
+def defaulted(**defaults: Any) -> Callable[[Body], Body]:
+    """A body in which the members left out take other defaults than the contract's."""
+    return lambda body: {**defaults, **body}
+
+
+def without(*members: str) -> Callable[[Body], Body]:
+    return lambda body: {key: value for key, value in body.items() if key not in members}
+
+
+def shifted(member: str, by: int) -> Callable[[Body], Body]:
+    """A member read one off (only when given: the contract's default is kept)."""
+    return lambda body: {**body, member: body[member] + by} if isinstance(body.get(member), int) else body
+
+
+Payload = dict[str, Any]
+
+
+class _RewritingChannel:
+    """A leg's callback channel whose webhooks are rewritten (or dropped, when ``change`` gives None) when queued."""
+
+    def __init__(self, channel: Any, change: Callable[[str, Payload], Payload | None]) -> None:
+        self._channel, self._change = channel, change
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel, name)
+
+    def put_webhook(self, webhook: Webhook) -> None:
+        data = dict(webhook.envelope["data"])
+        payload = self._change(data["event_type"], dict(data["payload"]))
+        if payload is None:
+            return
+        self._channel.put_webhook(dataclasses.replace(webhook, envelope={"data": {**data, "payload": payload}}))
+
+
+def webhooks_changed(change: Callable[[str, Payload], Payload | None]) -> Callable[[], Behaviour]:
+    class Rewriting(CallDriver):
+        def __init__(self, leg: Leg, *args: Any, **kwargs: Any) -> None:
+            leg.callbacks = _RewritingChannel(leg.callbacks, change)  # type: ignore[assignment]
+            super().__init__(leg, *args, **kwargs)
+
+    return driver(Rewriting)
+
+
+def webhook_dropped(event_type: str) -> Callable[[], Behaviour]:
+    return webhooks_changed(lambda event, payload: None if event == event_type else payload)
+
+
+def member_replaced(events: str, member: str, old: Any, new: Any) -> Callable[[], Behaviour]:
+    """Webhooks whose event_type matches ``events`` (a regex) say ``new`` where they should say ``old``."""
+
+    def change(event: str, payload: Payload) -> Payload:
+        if re.fullmatch(events, event) and payload.get(member) == old:
+            return {**payload, member: new}
+        return payload
+
+    return webhooks_changed(change)
+
+
+def member_changed(event_type: str, member: str, change: Callable[[Any], Any]) -> Callable[[], Behaviour]:
+    def rewrite(event: str, payload: Payload) -> Payload:
+        return {**payload, member: change(payload.get(member))} if event == event_type else payload
+
+    return webhooks_changed(rewrite)
+
+
+def _from_and_to_swapped(event: str, payload: Payload) -> Payload:
+    if "from" in payload and "to" in payload:
+        return {**payload, "from": payload["to"], "to": payload["from"]}
+    return payload
+
+
+def _leg_setup_shifted(**deltas: int) -> Callable[[], Behaviour]:
+    """A leg whose numeric settings (timeout, time_limit) are one off, whether given or defaulted."""
+
+    def __init__(self: Leg, setup: Any, *args: Any) -> None:
+        changes = {name: getattr(setup, name) + delta for name, delta in deltas.items()}
+        Leg.__init__(self, dataclasses.replace(setup, **changes), *args)
+
+    return leg_class(__init__=__init__)
+
+
+def answer_settings_changed(change: Callable[[Body], Body]) -> Callable[[], Behaviour]:
+    """A leg that misreads what Dial asked to happen once the call is answered."""
+
+    class Misread(CallDriver):
+        def answered_now(self) -> None:
+            self.answer_settings = change(dict(self.answer_settings))
+            super().answered_now()
+
+    return driver(Misread)
+
+
+class _DialClientStateIgnored(CallDriver):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client_state = None
+
+
+class _CommandIdsForgotten(CallDriver):
+    """Never remembers a command_id, so a repeated command acts again."""
+
+    @property
+    def command_ids(self) -> set[str]:
+        return set()
+
+    @command_ids.setter
+    def command_ids(self, value: set[str]) -> None:
+        pass
+
+
+class _AnyIdIsKnown(set[str]):
+    def __contains__(self, item: object) -> bool:
+        return bool(self)
+
+
+class _EveryCommandIdARepeat(CallDriver):
+    """Takes any command_id for a repeat once one was used."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.command_ids = _AnyIdIsKnown()
+
+
+class _EndedCallTakesCommands(CallDriver):
+    @property
+    def ended(self) -> bool:
+        return False
+
+
+class _AnsweredFromTheStart(CallDriver):
+    @property
+    def answered(self) -> bool:
+        return True
+
+
+class _NeverBridges(CallDriver):
+    def bridge(self, other: CallDriver) -> None:
+        pass
+
+
 def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
     return lambda: Behaviour(signer_class=signer_class)
 
@@ -497,7 +661,11 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant("busy callee answers", ("texml/callbacks/busy",), leg_class(connect=_busy_answers)),
     Mutant("no-answer rings 30 s", ("texml/callbacks/no-answer",), _leg_setup_changed(timeout=30)),
-    Mutant("failed reported as busy", ("texml/callbacks/failed",), leg_class(connect=_failed_as_busy)),
+    Mutant(
+        "failed reported as busy",
+        ("texml/callbacks/failed", "call-control/dial/failed-callee"),
+        leg_class(connect=_failed_as_busy),
+    ),
     Mutant("answers at once", ("texml/callbacks/answer-after-ringing",), _party_changed(answer_after=0.0)),
     Mutant(
         "far end never hangs up",
@@ -557,12 +725,362 @@ MUTANTS: list[Mutant] = [
     Mutant("stale webhook timestamps", CALL_CONTROL_SMOKE, signer(_StaleSigner)),
     Mutant(
         "client_state dropped",
-        ("call-control/client-state/round-trips",),
+        (
+            "call-control/client-state/round-trips",
+            "call-control/dial/client-state-from-dial",
+            "call-control/client_state_update/later-webhooks-carry-it",
+            "call-control/client_state_update/replaces-the-dial-state",
+            "call-control/hangup/client-state-on-hangup",
+            "call-control/call-state/media-before-answer-refused",
+        ),
         lambda: Behaviour(callcontrol=CallControlBehaviour(driver_class=_ClientStateDropped)),
     ),
     Mutant(
         "webhook connection_id as a number",
         CALL_CONTROL_SMOKE,
         lambda: Behaviour(callcontrol=CallControlBehaviour(driver_class=_ConnectionIdAsNumber)),
+    ),
+    # Call Control: Dial
+    Mutant(
+        "ring timeout one second short",
+        (
+            "call-control/dial/ring-timeout-ends-unanswered-call",
+            "call-control/dial/ring-timeout-default-30",
+            "call-control/dial/ring-timeout-minimum",
+            "call-control/dial/answered-before-timeout",
+        ),
+        _leg_setup_shifted(timeout=-1),
+    ),
+    Mutant(
+        "time limit one second long",
+        ("call-control/dial/time-limit-ends-call", "call-control/dial/time-limit-default-4-hours"),
+        _leg_setup_shifted(time_limit=1),
+    ),
+    Mutant(
+        "busy reported as normal_clearing",
+        ("call-control/dial/busy-callee", "call-control/reject/user-busy"),
+        member_replaced("call.hangup", "hangup_cause", "user_busy", "normal_clearing"),
+    ),
+    Mutant("dial client_state ignored", ("call-control/dial/client-state-from-dial",), driver(_DialClientStateIgnored)),
+    Mutant(
+        "webhook from and to swapped", ("call-control/dial/from-and-to-echoed",), webhooks_changed(_from_and_to_swapped)
+    ),
+    Mutant(
+        "machine detection result inverted",
+        ("call-control/dial/machine-detection-machine", "call-control/dial/machine-detection-human"),
+        member_changed("call.machine.detection.ended", "result", lambda r: "human" if r == "machine" else "machine"),
+    ),
+    Mutant(
+        "machine detection on by default",
+        ("call-control/dial/machine-detection-disabled-by-default",),
+        answer_settings_changed(defaulted(answering_machine_detection="detect")),
+    ),
+    Mutant(
+        "record-from-answer ignored",
+        ("call-control/dial/record-from-answer",),
+        answer_settings_changed(without("record")),
+    ),
+    Mutant(
+        "send_digits_on_answer ignored",
+        ("call-control/dial/send-digits-on-answer",),
+        answer_settings_changed(without("send_digits_on_answer")),
+    ),
+    Mutant(
+        "streaming.stopped dropped",
+        (
+            "call-control/dial/stream-url-streams-from-answer",
+            "call-control/streaming_start/streams-to-the-url",
+            "call-control/streaming_stop/stops-the-stream",
+        ),
+        webhook_dropped("streaming.stopped"),
+    ),
+    # Call Control: media cut short by the end of the call
+    Mutant(
+        "media cut by hangup reported completed",
+        (
+            "call-control/speak/far-end-hangs-up-mid-speech",
+            "call-control/playback_start/far-end-hangs-up-mid-playback",
+            "call-control/playback_stop/stop-current-plays-the-next",
+            "call-control/gather/far-end-hangs-up-mid-gather",
+        ),
+        member_replaced(r"call\.(speak|playback|gather)\.ended", "status", "call_hangup", "completed"),
+    ),
+    # Call Control: speak
+    Mutant(
+        "speak loop one short",
+        ("call-control/speak/loop-repeats-the-speech",),
+        command_changed("speak", shifted("loop", -1)),
+    ),
+    Mutant(
+        "speak loop default 2", ("call-control/speak/loop-default-once",), command_changed("speak", defaulted(loop=2))
+    ),
+    Mutant(
+        "speak language defaults to en-US",
+        ("call-control/speak/language-not-defaulted",),
+        command_changed("speak", defaulted(language="en-US")),
+    ),
+    Mutant(
+        "speak cuts what plays",
+        ("call-control/speak/queued-in-order",),
+        command_changed("speak", lambda body: {**body, "stop": "current"}),
+    ),
+    Mutant(
+        "speak stop ignored",
+        ("call-control/speak/stop-current-cuts-the-speech",),
+        command_changed("speak", without("stop")),
+    ),
+    # Call Control: playback
+    Mutant(
+        "call.playback.started dropped",
+        ("call-control/playback_start/plays-the-audio-url", "call-control/gather_using_audio/prompt-then-digits"),
+        webhook_dropped("call.playback.started"),
+    ),
+    Mutant(
+        "playback loop ignored",
+        ("call-control/playback_start/loop-plays-again",),
+        command_changed("playback_start", without("loop")),
+    ),
+    Mutant(
+        "playback webhooks without media_name",
+        ("call-control/playback_start/media-name",),
+        webhooks_changed(lambda event, payload: {k: v for k, v in payload.items() if k != "media_name"}),
+    ),
+    Mutant(
+        "playback overlay ignored",
+        ("call-control/playback_start/overlay-echoed",),
+        command_changed("playback_start", without("overlay")),
+    ),
+    Mutant(
+        "stopped playback reported completed",
+        (
+            "call-control/playback_stop/cancels-the-playback",
+            "call-control/playback_stop/stop-default-all-empties-the-queue",
+            "call-control/gather_using_audio/key-during-prompt-stops-it",
+        ),
+        member_replaced("call.playback.ended", "status", "cancelled", "completed"),
+    ),
+    Mutant(
+        "playback_stop default current",
+        ("call-control/playback_stop/stop-default-all-empties-the-queue",),
+        command_changed("playback_stop", defaulted(stop="current")),
+    ),
+    Mutant(
+        "playback_stop current empties the queue",
+        ("call-control/playback_stop/stop-current-plays-the-next",),
+        command_changed("playback_stop", lambda body: {**body, "stop": "all"}),
+    ),
+    # Call Control: gather
+    Mutant(
+        "gather digits keep the terminating digit",
+        ("call-control/gather/terminating-digit-not-in-digits",),
+        member_changed("call.gather.ended", "digits", lambda digits: digits + "#"),
+    ),
+    Mutant(
+        "gather terminating_digit ignored",
+        ("call-control/gather/terminating-digit-custom",),
+        command_changed("gather", without("terminating_digit")),
+    ),
+    Mutant(
+        "gather maximum_digits one more",
+        ("call-control/gather/maximum-digits-ends-the-gather",),
+        command_changed("gather", shifted("maximum_digits", 1)),
+    ),
+    Mutant(
+        "gather minimum_digits one less",
+        ("call-control/gather/minimum-digits-not-reached",),
+        command_changed("gather", shifted("minimum_digits", -1)),
+    ),
+    Mutant(
+        "gather minimum_digits one more",
+        ("call-control/gather/minimum-digits-met",),
+        command_changed("gather", shifted("minimum_digits", 1)),
+    ),
+    Mutant(
+        "gather valid_digits ignored",
+        ("call-control/gather/valid-digits-refuses-others",),
+        command_changed("gather", without("valid_digits")),
+    ),
+    Mutant(
+        "gather valid_digits default without *",
+        ("call-control/gather/valid-digits-default-star",),
+        command_changed("gather", defaulted(valid_digits="0123456789#")),
+    ),
+    Mutant(
+        "gather initial timeout default 6 s",
+        ("call-control/gather/initial-timeout-default",),
+        command_changed("gather", defaulted(initial_timeout_millis=6000)),
+    ),
+    Mutant(
+        "gather initial_timeout_millis ignored",
+        ("call-control/gather/initial-timeout",),
+        command_changed("gather", without("initial_timeout_millis")),
+    ),
+    Mutant(
+        "gather inter_digit_timeout_millis ignored",
+        ("call-control/gather/inter-digit-timeout",),
+        command_changed("gather", without("inter_digit_timeout_millis")),
+    ),
+    Mutant(
+        "gather inter-digit timeout default 4 s",
+        ("call-control/gather/inter-digit-timeout-default",),
+        command_changed("gather", defaulted(inter_digit_timeout_millis=4000)),
+    ),
+    Mutant(
+        "gather timeout_millis ignored",
+        ("call-control/gather/timeout-millis-bounds-the-whole-gather",),
+        command_changed("gather", without("timeout_millis")),
+    ),
+    Mutant("gather_stop ignored", ("call-control/gather_stop/cancels-the-gather",), command_ignored("gather_stop")),
+    Mutant(
+        "gather_using_speak language ignored",
+        ("call-control/gather_using_speak/prompt-then-digits",),
+        command_changed("gather_using_speak", without("language")),
+    ),
+    Mutant(
+        "gather_using_speak maximum_tries default 2",
+        ("call-control/gather_using_speak/maximum-tries-default-3",),
+        command_changed("gather_using_speak", defaulted(maximum_tries=2)),
+    ),
+    Mutant(
+        "gather_using_speak invalid_payload ignored",
+        ("call-control/gather_using_speak/invalid-payload-on-retry",),
+        command_changed("gather_using_speak", without("invalid_payload")),
+    ),
+    Mutant(
+        "gather_using_audio maximum_tries ignored",
+        ("call-control/gather_using_audio/maximum-tries",),
+        command_changed("gather_using_audio", without("maximum_tries")),
+    ),
+    Mutant(
+        "call.dtmf.received dropped",
+        ("call-control/dtmf/each-key-reported", "call-control/gather/terminating-digit-not-in-digits"),
+        webhook_dropped("call.dtmf.received"),
+    ),
+    # Call Control: send_dtmf
+    Mutant(
+        "send_dtmf duration default 200 ms",
+        ("call-control/send_dtmf/duration-default-250",),
+        command_changed("send_dtmf", defaulted(duration_millis=200)),
+    ),
+    Mutant(
+        "send_dtmf duration clamped to 400 ms",
+        ("call-control/send_dtmf/duration-maximum",),
+        command_changed(
+            "send_dtmf", lambda body: {**body, "duration_millis": min(body.get("duration_millis", 250), 400)}
+        ),
+    ),
+    # Call Control: recording
+    Mutant(
+        "call.recording.saved without recording_urls",
+        (
+            "call-control/record_start/saved-when-the-call-ends",
+            "call-control/record_start/wav-dual",
+            "call-control/record_stop/saves-the-recording",
+            "call-control/dial/record-from-answer",
+        ),
+        webhooks_changed(lambda event, payload: {k: v for k, v in payload.items() if k != "recording_urls"}),
+    ),
+    Mutant(
+        "recording always mp3",
+        ("call-control/record_start/wav-dual",),
+        command_changed("record_start", lambda body: {**body, "format": "mp3"}),
+    ),
+    Mutant(
+        "recording always dual",
+        ("call-control/record_start/saved-when-the-call-ends", "call-control/record_resume/resumes-the-recording"),
+        command_changed("record_start", lambda body: {**body, "channels": "dual"}),
+    ),
+    Mutant(
+        "record max_length one more",
+        ("call-control/record_start/max-length-ends-recording",),
+        command_changed("record_start", shifted("max_length", 1)),
+    ),
+    Mutant(
+        "record max_length default 60 s",
+        ("call-control/record_start/max-length-default-unbounded",),
+        command_changed("record_start", defaulted(max_length=60)),
+    ),
+    Mutant(
+        "record play_beep ignored",
+        ("call-control/record_start/play-beep",),
+        command_changed("record_start", without("play_beep")),
+    ),
+    Mutant("record_stop ignored", ("call-control/record_stop/saves-the-recording",), command_ignored("record_stop")),
+    Mutant(
+        "record_pause ignored", ("call-control/record_pause/pauses-the-recording",), command_ignored("record_pause")
+    ),
+    Mutant(
+        "record_resume ignored", ("call-control/record_resume/resumes-the-recording",), command_ignored("record_resume")
+    ),
+    # Call Control: queues, refer, reject, hangup, transfer
+    Mutant(
+        "queue positions count from 0",
+        ("call-control/enqueue/reports-the-position",),
+        member_changed("call.enqueued", "current_position", lambda position: position - 1),
+    ),
+    Mutant(
+        "enqueue max_wait_time_secs ignored",
+        ("call-control/enqueue/max-wait-time-dequeues",),
+        command_changed("enqueue", without("max_wait_time_secs")),
+    ),
+    Mutant(
+        "leave_queue ignored", ("call-control/leave_queue/dequeues-with-reason-leave",), command_ignored("leave_queue")
+    ),
+    Mutant(
+        "call.refer.completed dropped",
+        ("call-control/refer/sip-refer-progress",),
+        webhook_dropped("call.refer.completed"),
+    ),
+    Mutant(
+        "reject cause ignored",
+        ("call-control/reject/answered-call-rejected",),
+        command_changed("reject", lambda body: {**body, "cause": "USER_BUSY"}),
+    ),
+    Mutant(
+        "hangup blames the callee",
+        ("call-control/hangup/application-hangs-up",),
+        member_replaced("call.hangup", "hangup_source", "caller", "callee"),
+    ),
+    Mutant(
+        "cancel reported as normal_clearing",
+        ("call-control/hangup/before-answer-cancels",),
+        member_replaced("call.hangup", "hangup_cause", "originator_cancel", "normal_clearing"),
+    ),
+    Mutant("transfer never bridges", ("call-control/transfer/child-leg-answers-and-bridges",), driver(_NeverBridges)),
+    # Call Control: streaming and forks
+    Mutant(
+        "streaming.failed dropped",
+        ("call-control/streaming_start/without-url-fails",),
+        webhook_dropped("streaming.failed"),
+    ),
+    Mutant(
+        "streaming_stop ignored", ("call-control/streaming_stop/stops-the-stream",), command_ignored("streaming_stop")
+    ),
+    Mutant(
+        "call.fork.stopped dropped",
+        ("call-control/fork_start/forks-the-media", "call-control/fork_stop/stops-the-fork"),
+        webhook_dropped("call.fork.stopped"),
+    ),
+    Mutant("fork_stop ignored", ("call-control/fork_stop/stops-the-fork",), command_ignored("fork_stop")),
+    # Call Control: command_id and the call's state
+    Mutant(
+        "command_id ignored",
+        ("call-control/command-id/repeat-has-one-effect", "call-control/command-id/repeated-hangup-answered-ok"),
+        driver(_CommandIdsForgotten),
+    ),
+    Mutant(
+        "every command_id taken for a repeat",
+        ("call-control/command-id/different-ids-both-act",),
+        driver(_EveryCommandIdARepeat),
+    ),
+    Mutant(
+        "ended call takes commands",
+        ("call-control/call-state/command-after-hangup-refused", "call-control/call-state/second-hangup-refused"),
+        driver(_EndedCallTakesCommands),
+    ),
+    Mutant(
+        "unanswered call takes media commands",
+        ("call-control/call-state/media-before-answer-refused", "call-control/hangup/before-answer-cancels"),
+        driver(_AnsweredFromTheStart),
     ),
 ]

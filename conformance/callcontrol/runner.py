@@ -112,6 +112,7 @@ class CallControlRunner:
         lock = threading.Lock()
         target, headers = self._target, self._api.auth_headers(self._target.api_key)
         calls = f"{target.base_url}{self._api.base_path}/calls"
+        methods = _command_methods(self._api)
 
         async def react(webhook: Recorded) -> None:
             entry = _webhook_entry(webhook)
@@ -125,7 +126,8 @@ class CallControlRunner:
                 url = f"{calls}/{entry.get('call_control_id')}/actions/{reaction.send}"
                 async with httpx.AsyncClient(headers=headers, timeout=target.request_timeout) as client:
                     try:
-                        status = (await client.post(url, json=body)).status_code
+                        method = methods.get(reaction.send, "POST")
+                        status = (await client.request(method, url, json=body)).status_code
                     except httpx.HTTPError as error:
                         status = f"{type(error).__name__}"
                 commands.append({"send": reaction.send, "webhook": reaction.webhook, "status": status})
@@ -157,6 +159,17 @@ class CallControlRunner:
                     )
                 )
         return failures
+
+
+def _command_methods(api: Api) -> dict[str, str]:
+    """The HTTP method of each command, by the last segment of its path (client_state_update is a PUT)."""
+    return {
+        path.rsplit("/", 1)[1]: method.upper()
+        for path, item in api.document()["paths"].items()
+        if "/actions/" in path
+        for method in item
+        if method in ("post", "put", "patch")
+    }
 
 
 def _json(body: bytes) -> Any:
