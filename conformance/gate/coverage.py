@@ -86,7 +86,11 @@ class Matrix:
 
 def build(apis: Iterable[Api], check_facts: Iterable[tuple[str, frozenset[str]]]) -> Matrix:
     """The matrix of the facts ``apis`` state, for checks given as (check id, facts it covers)."""
-    facts = tuple(spec_facts(tuple(apis)))
+    # Two APIs may state one fact (the same error code): it is one fact, covered by either's checks.
+    unique: dict[str, Fact] = {}
+    for fact in spec_facts(tuple(apis)):
+        unique.setdefault(fact.id, fact)
+    facts = tuple(unique.values())
     known = {fact.id for fact in facts}
     covering: dict[str, list[str]] = {}
     for check, covered in check_facts:
