@@ -3,8 +3,10 @@
 Registered as a pytest plugin by conformance.plugin only in a conformance run.
 """
 
+import shlex
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -13,7 +15,7 @@ from conformance.callcontrol import fixtures as callcontrol_fixtures
 from conformance.callcontrol.fixtures import CALL_CONTROL_FIXTURES
 from conformance.callcontrol.runner import CallControlRunner
 from conformance.core.harness import Harness
-from conformance.core.meta import CHECKS_DIR
+from conformance.core.meta import CHECKS_DIR, DEFAULT_PROFILE
 from conformance.core.redact import Redactor
 from conformance.core.simulation import Capabilities, discover
 from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target
@@ -21,7 +23,14 @@ from conformance.core.verdict import Verdict
 from conformance.gate import expectations
 from conformance.gate.gate import CHECK_ID, Gate
 from conformance.gate.reporting import Reporter
-from conformance.options import OPTIONS, RunOptions, options_of
+from conformance.options import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_REQUEST_TIMEOUT_S,
+    DEFAULT_SCENARIO_TIMEOUT_S,
+    OPTIONS,
+    RunOptions,
+    options_of,
+)
 from conformance.texml.fixtures import FIXTURES, FixtureError, default_dir, load_all
 from conformance.texml.scenario import ScenarioRunner
 from conformance_specs.apis import api
@@ -132,9 +141,35 @@ def verdict(redact: Redactor, request: pytest.FixtureRequest) -> Verdict:
 
 
 def rerun_command(options: RunOptions) -> str:
-    """The command that reruns one check against the same target with the same seed (key left out)."""
-    target = "--conformance" if options.target_url is None else f"--target-url={target_label(options)} --api-key=KEY"
-    return f"pytest {target} --seed={options.seed} --fuzz-examples={options.fuzz_examples}"
+    """The command that reruns a check exactly: every option that changes what runs or how (key left out)."""
+    parts = ["pytest", "--conformance" if options.embedded else f"--target-url={target_label(options)} --api-key=KEY"]
+    parts += [f"--seed={options.seed}", f"--fuzz-examples={options.fuzz_examples}"]
+    for name, value, default in _changed_options(options):
+        if value != default:
+            parts.append(name if value is True else f"{name}={shlex.quote(str(value))}")
+    return " ".join(parts)
+
+
+def _changed_options(options: RunOptions) -> list[tuple[str, object, object]]:
+    """(option, value in this run, its default); paths absolute, so the line works from any folder."""
+
+    def absolute(path: Path | None) -> str | None:
+        return None if path is None else str(path.resolve())
+
+    return [
+        ("--account-sid", options.account_sid, DEFAULT_ACCOUNT_SID),
+        ("--application-sid", options.application_sid, None),
+        ("--connection-id", options.connection_id, None),
+        ("--callback-url", options.callback_url, None),
+        ("--harness-listen", ":".join(map(str, options.harness_listen)), "127.0.0.1:0"),
+        ("--fixtures-dir", absolute(options.fixtures_dir), None),
+        ("--profile", options.profile, DEFAULT_PROFILE),
+        ("--request-timeout", options.request_timeout, DEFAULT_REQUEST_TIMEOUT_S),
+        ("--scenario-timeout", options.scenario_timeout, DEFAULT_SCENARIO_TIMEOUT_S),
+        ("--expectations", absolute(options.expectations), None),
+        ("--strict-expectations", options.strict_expectations, False),
+        ("--no-shrink", not options.fuzz_shrink, False),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -72,12 +72,14 @@ def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
 
 
 def _same(expected: Any, actual: Any) -> bool:
+    """Wire text is compared exactly ("007" is not "7"); numbers the target sent as JSON numbers, as numbers."""
     if isinstance(expected, bool) or isinstance(actual, bool):
         return str(expected).lower() == str(actual).lower()
-    try:
-        return math.isclose(float(expected), float(actual), abs_tol=1e-6)
-    except (TypeError, ValueError):
-        return str(expected) == str(actual)
+    if isinstance(actual, str):
+        return str(expected) == actual
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        return math.isclose(expected, actual, abs_tol=1e-6)
+    return expected == actual
 
 
 def _kind_problem(kind: str, actual: str, context: Context) -> str | None:

@@ -118,6 +118,9 @@ class Gate:
             item.user_properties += properties
             report.user_properties += properties
             allure.dynamic.label("outcome", outcome)
+        if outcome == FAILED and call.excinfo is not None:
+            # A broken rule reads in one screen: its message (rules, diff, curl, rerun), not the suite's frames.
+            report.longrepr = _failure_text(call.excinfo.value)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -230,6 +233,13 @@ class Gate:
         path = self.options.write_expectations
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(entries, self.target_label), encoding="utf-8")
+
+
+def _failure_text(error: BaseException) -> str:
+    """The messages of the broken rules (Hypothesis may group several distinct failures)."""
+    if isinstance(error, BaseExceptionGroup):
+        return "\n\n".join(_failure_text(inner) for inner in error.exceptions)
+    return str(error)
 
 
 def _stands_for_no_check(item: pytest.Item) -> bool:

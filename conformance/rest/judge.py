@@ -151,7 +151,9 @@ def status_matches_request_kind(judgement: Judgement) -> str | None:
         return None
     allowed = ", ".join(str(s) for s in sorted(expectation.allowed_statuses))
     why = "; ".join(f"{v.pointer}: {v.keyword}" for v in expectation.violations) or expectation.kind.value
-    return f"expected HTTP {allowed} for a {expectation.kind.value} request ({why}), got {status}"
+    kind = expectation.kind.value
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"expected HTTP {allowed} for {article} {kind} request ({why}), got {status}"
 
 
 @rule(rules.ERROR_ENVELOPE_CONFORMS)
