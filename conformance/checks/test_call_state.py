@@ -42,7 +42,7 @@ def test_call_state_answer(api, operation_id, state, target, capabilities, repor
     if missing:
         pytest.skip(f"not applicable: needs {', '.join(missing)} to put a call in that state")
     with target.client() as client:
-        call_id = call_in_state(state, client, target)
+        call_id = verdict.during_setup(lambda: call_in_state(state, client, target))
         headers = api.auth_headers(target.api_key)
         exchange = send(client, targeted.valid_request(contract, operation_id, target, call_id, headers))
     failures = judge(exchange, contract, target.base_url, target.api_key)

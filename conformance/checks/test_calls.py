@@ -7,7 +7,7 @@ from conformance.core.exchange import send
 from conformance.core.failures import Failure
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
 from conformance.core.numbers import unique_number
-from conformance.rest.calls import CALLER, create_call
+from conformance.rest.calls import CALLER, create_call, listed
 from conformance.rest.contract import rest_contract
 from conformance.rest.judge import judge
 from conformance.texml.live import live_call
@@ -45,7 +45,7 @@ def _json_field(exchange, name):
 def test_initiate_result_echoes_numbers(check_id, client, target, reporter, verdict):
     reporter.rule("result echoes From and To")
     to = unique_number()
-    exchange, _ = create_call(client, target, to)
+    exchange, _ = verdict.during_setup(lambda: create_call(client, target, to))
     result = exchange.response_json()
     wrong = [
         f"{key}={result.get(key)!r}, sent {sent!r}"
@@ -60,7 +60,7 @@ def test_initiate_result_echoes_numbers(check_id, client, target, reporter, verd
 def test_created_call_is_retrievable(check_id, client, target, reporter, verdict):
     reporter.rule("a created call can be read")
     to = unique_number()
-    _, sid = create_call(client, target, to)
+    _, sid = verdict.during_setup(lambda: create_call(client, target, to))
     exchange = send(client, client.build_request("GET", f"{target.calls_path}/{sid}"))
     extra = []
     if exchange.status != 200:
@@ -74,15 +74,20 @@ def test_created_call_is_retrievable(check_id, client, target, reporter, verdict
 
 @check("calls/GetTexmlCalls/created-call-is-listed")
 def test_created_call_is_listed(check_id, client, target, reporter, verdict):
-    reporter.rule("a created call is listed")
+    reporter.rule("a created call is listed, and the listing honours its To filter")
     to = unique_number()
-    _, sid = create_call(client, target, to)
+    # A call to another number first: a listing that ignores its filter would show it too.
+    verdict.during_setup(lambda: create_call(client, target, unique_number()))
+    _, sid = verdict.during_setup(lambda: create_call(client, target, to))
+    listed(client, target, to, lambda calls: any(call.get("sid") == sid for call in calls))
     exchange = send(client, client.build_request("GET", target.calls_path, params={"To": to}))
     calls = exchange.response_json().get("calls", []) if exchange.status == 200 else []
-    listed = [call.get("sid") for call in calls]
-    extra = (
-        [] if sid in listed else [Failure(rules.CREATED_CALL_LISTED, f"call {sid} missing from GET ?To={to}: {listed}")]
-    )
+    extra = []
+    if sid not in [call.get("sid") for call in calls]:
+        extra.append(Failure(rules.CREATED_CALL_LISTED, f"call {sid} missing from GET ?To={to}: {calls}"))
+    others = [call.get("to") for call in calls if call.get("to") != to]
+    if others:
+        extra.append(Failure(rules.CREATED_CALL_LISTED, f"GET ?To={to} also lists calls to {sorted(set(others))}"))
     _verdict(reporter, verdict, target, exchange, extra)
 
 
@@ -90,7 +95,7 @@ def test_created_call_is_listed(check_id, client, target, reporter, verdict):
 def test_update_status_completed_ends_call(check_id, client, target, capabilities, harness, reporter, verdict):
     encoding = check_id.rsplit("-", 1)[1]
     reporter.rule(f"Status=completed ends the call ({encoding} body)")
-    sid = live_call(client, target, capabilities, harness)
+    sid = verdict.during_setup(lambda: live_call(client, target, capabilities, harness))
     body = {"data": {"Status": "completed"}} if encoding == "form" else {"json": {"Status": "completed"}}
     exchange = send(client, client.build_request("POST", f"{target.calls_path}/{sid}", **body))
     after = send(client, client.build_request("GET", f"{target.calls_path}/{sid}"))

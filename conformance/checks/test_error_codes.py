@@ -13,7 +13,7 @@ from conformance.rest import targeted
 from conformance.rest.calls import create_call
 from conformance.rest.contract import rest_contract
 from conformance.rest.judge import judge
-from conformance.rest.resources import live_resource
+from conformance.rest.resources import UNKNOWN_ID, live_resource
 
 
 def pytest_generate_tests(metafunc):
@@ -22,25 +22,31 @@ def pytest_generate_tests(metafunc):
 
 
 @pytest.fixture(scope="module")
-def texml_call_sid(target):
-    """One call for every TeXML case: its updates take the call as it is, whatever its state."""
-    with target.client() as client:
-        return create_call(client, target)[1]
+def texml_calls():
+    """One TeXML call for every case that names one, made by the first such check (its updates take the call as it
+    is, whatever its state); a check that names no call never waits on it."""
+    return {}
 
 
-@pytest.fixture
-def resource_id(api, target, capabilities, request):
-    if api.name == "texml":
-        return request.getfixturevalue("texml_call_sid")
-    with target.client() as client:
+def _resource_id(api, operation_id, client, target, capabilities, texml_calls):
+    operation = rest_contract(api).operation(operation_id)
+    if not any(f"{{{name}}}" in operation.path for name in api.resource_parameters):
+        return UNKNOWN_ID  # the path names no call: nothing to make
+    if api.name != "texml":
         return live_resource(api, client, target, capabilities)
+    if "sid" not in texml_calls:
+        texml_calls["sid"] = create_call(client, target)[1]
+    return texml_calls["sid"]
 
 
-def test_documented_rule(api, case, target, reporter, verdict, resource_id):
+def test_documented_rule(api, case, target, capabilities, reporter, verdict, texml_calls):
     reporter.rule(case.expected_error.title if case.expected_error else case.why)
     allure.dynamic.parameter("case", case.id)
     contract = rest_contract(api)
     with target.client() as client:
+        resource_id = verdict.during_setup(
+            lambda: _resource_id(api, case.operation_id, client, target, capabilities, texml_calls)
+        )
         exchange = send(client, targeted.build_request(contract, case, target, resource_id))
     failures = judge(exchange, contract, target.base_url, target.api_key)
     if case.keyword is not None:

@@ -110,7 +110,9 @@ RETRIEVED_CALL_MATCHES = register(
     "retrieved_call_matches", "a created call can be read back by its sid", ("fault:created calls cannot be read",)
 )
 CREATED_CALL_LISTED = register(
-    "created_call_listed", "a created call is in the listing filtered by its To", ("fault:listing omits calls",)
+    "created_call_listed",
+    "a created call is in the listing filtered by its To, and that listing holds only calls to that number",
+    ("fault:listing omits calls", "fault:listing ignores the To filter"),
 )
 COMPLETED_ENDS_CALL = register(
     "completed_ends_call", "UpdateCall with Status=completed ends a live call", ("fault:update ignores Status",)

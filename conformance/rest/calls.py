@@ -1,5 +1,8 @@
 """Create a call through the TeXML calls resource and find its sid."""
 
+import time
+from collections.abc import Callable
+
 import httpx
 
 from conformance.core import rules
@@ -10,6 +13,7 @@ from conformance.core.target import Target
 from conformance.rest.targeted import VALID_URL
 
 CALLER = "+13125550111"
+POLL_START_S, POLL_MAX_S = 0.01, 0.2
 
 
 def create_call(
@@ -31,8 +35,21 @@ def create_call(
 
 def _sid_from_list(client: httpx.Client, target: Target, to: str) -> str:
     # The documented InitiateCall result carries no sid (errata E-004): find the call by its callee.
-    listing = client.get(target.calls_path, params={"To": to}).json()
-    calls = [call for call in listing.get("calls", []) if call.get("to") == to]
+    calls = listed(client, target, to, lambda found: bool(found))
     if not calls:
         raise fail(rules.CREATED_CALL_LISTED, f"no call to {to} in GET {target.calls_path}?To={to}")
     return calls[0]["sid"]
+
+
+def listed(client: httpx.Client, target: Target, to: str, enough: Callable[[list[dict]], bool]) -> list[dict]:
+    """The calls to ``to`` the listing shows, asked again with growing intervals until ``enough`` of them
+    appear or --request-timeout passes: upstream documents the listing as eventually consistent."""
+    deadline, interval = time.monotonic() + target.request_timeout, POLL_START_S
+    while True:
+        response = client.get(target.calls_path, params={"To": to})
+        body = response.json() if response.status_code == 200 else {}
+        calls = [call for call in body.get("calls", []) if isinstance(call, dict)] if isinstance(body, dict) else []
+        if enough(calls) or time.monotonic() + interval > deadline:
+            return calls
+        time.sleep(interval)
+        interval = min(interval * 2, POLL_MAX_S)
