@@ -47,6 +47,21 @@ def test_classification(sent, kind, statuses):
     assert expectation.allowed_statuses == statuses
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        exchange(url=f"{CALLS}/v3:x", body=b"", media="application/x-www-form-urlencoded"),
+        exchange(body=b"", media=""),
+    ],
+    ids=["empty form body on UpdateCall", "no body and no content type"],
+)
+def test_a_required_body_left_out_must_be_refused_but_not_as_a_wrong_media_type_only(sent):
+    expectation = expect(sent, CONTRACT, BASE, KEY)
+    assert expectation.kind is RequestKind.MISSING_BODY
+    assert {400, 415, 422} <= expectation.allowed_statuses
+    assert not any(200 <= status < 300 for status in expectation.allowed_statuses)
+
+
 def test_form_value_that_is_a_string_on_the_wire_is_valid():
     # Negative generation may mean Url=123, but a form body can only carry the string "123".
     sent = exchange(url=f"{CALLS}/v3:x", body=b"Url=123", media="application/x-www-form-urlencoded")

@@ -23,6 +23,7 @@ class Operation:
     media_types: tuple[str, ...]
     statuses: frozenset[int]
     query_parameters: tuple[dict[str, Any], ...] = ()
+    body_required: bool = False
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ class RestContract:
                         media_types=media_types,
                         statuses=frozenset(int(code) for code in operation["responses"]),
                         query_parameters=tuple(self.rules.query_parameters(path, method)),
+                        body_required=bool(operation.get("requestBody", {}).get("required")),
                     )
                 )
         return tuple(found)

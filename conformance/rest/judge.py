@@ -26,6 +26,7 @@ class RequestKind(Enum):
     UNDECLARED_METHOD = "undeclared method"
     UNSUPPORTED_MEDIA_TYPE = "unsupported media type"
     MALFORMED_BODY = "malformed body"
+    MISSING_BODY = "missing body"
     INVALID = "invalid"
     VALID = "valid"
 
@@ -76,7 +77,13 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
     if operation is None:
         allowed = {404, 405} if path_known else {404}
         return Expectation(RequestKind.UNDECLARED_METHOD, None, allowed_statuses=frozenset(allowed))
-    if operation.body_component and exchange.request_media_type not in operation.media_types:
+    names_resource = any(f"{{{name}}}" in operation.path for name in contract.api.resource_parameters)
+    resource_statuses = set(contract.api.resource_statuses) if names_resource else set()
+    if operation.body_required and not exchange.request_body:
+        # No body where one is required: refused, whether read as unparseable, unsupported or missing members.
+        allowed = {_status("unsupported_media_type"), _status("malformed_body"), 422} | resource_statuses
+        return Expectation(RequestKind.MISSING_BODY, operation, allowed_statuses=frozenset(allowed))
+    if operation.body_component and exchange.request_body and exchange.request_media_type not in operation.media_types:
         allowed = {_status("unsupported_media_type"), _status("malformed_body")}
         return Expectation(RequestKind.UNSUPPORTED_MEDIA_TYPE, operation, allowed_statuses=frozenset(allowed))
     violations: list[Violation] = []
@@ -90,8 +97,7 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
     violations += query_violations(list(operation.query_parameters), exchange.query)
     if violations:
         return Expectation(RequestKind.INVALID, operation, tuple(violations), frozenset({422}))
-    names_resource = any(f"{{{name}}}" in operation.path for name in contract.api.resource_parameters)
-    allowed = set(operation.success_statuses) | (set(contract.api.resource_statuses) if names_resource else set())
+    allowed = set(operation.success_statuses) | resource_statuses
     return Expectation(RequestKind.VALID, operation, allowed_statuses=frozenset(allowed))
 
 
