@@ -17,6 +17,7 @@ from typing import Any
 from conformance_emulator import Behaviour
 from conformance_emulator.backend.leg import CallEnded, Leg
 from conformance_emulator.backend.notifier import Webhook
+from conformance_emulator.backend.outbound import FORM, JSON
 from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
@@ -435,6 +436,10 @@ def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
 CALL_CONTROL_SMOKE = ("call-control/speak/speaks-the-payload",)
 
 
+def _notify_as_json(self: Leg, url: str, method: str, params: Mapping[str, str], encoding: str = FORM) -> None:
+    Leg.notify(self, url, method, params, JSON)
+
+
 MUTANTS: list[Mutant] = [
     # Pause
     Mutant("pause default 2 s", ("texml/pause/default-length",), catalogue_fact("Pause", "length", default=2)),
@@ -688,6 +693,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), leg_class(finish=_end_as_crash)
     ),
+    Mutant("status callbacks sent as JSON", ("texml/callbacks/fields",), leg_class(notify=_notify_as_json)),
     # Mustache
     Mutant(
         "mustache ignores URL query",

@@ -55,7 +55,8 @@ def problems_against(
                     if fixture_id.startswith(callcontrol_fixtures.FOLDER):
                         found[fixture_id] = [str(f) for f in call_control.run(FIXTURES[fixture_id]).failures]
                     else:
-                        found[fixture_id] = runner.run(FIXTURES[fixture_id]).problems
+                        result = runner.run(FIXTURES[fixture_id])
+                        found[fixture_id] = [str(f) for f in result.failures(api("texml").callback_encoding)]
                 except ConformanceFailure as failure:
                     found[fixture_id] = [str(failure)]
         return found

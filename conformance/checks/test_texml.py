@@ -10,6 +10,7 @@ from conformance.core.trace import diff
 from conformance.texml.attachments import attach_scenario, describe_fixture
 from conformance.texml.coverage import fixture_facts
 from conformance.texml.fixtures import fixtures_of
+from conformance_specs.apis import api
 
 # Scenario folders that are not named after a verb.
 FOLDER_AREAS = {"Callbacks": AREA_CALLBACKS, "Call": AREA_CALL_SETUP, "Mustache": AREA_MUSTACHE}
@@ -33,7 +34,8 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdic
         verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
     trace_diff = diff(fixture.expect, result.observed, result.context)
     attach_scenario(result, trace_diff, reporter.redact)
-    verdict.on(result.failures(), f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
+    encoding = api("texml").callback_encoding
+    verdict.on(result.failures(encoding), f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
 
 
 def check_meta(item):

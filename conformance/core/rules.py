@@ -132,6 +132,12 @@ TRACE_MATCHES = register(
     "what the target fetched, called back and did on the media plane matches the scenario's expected trace",
     ("fault:timeline hides answers", "mutant:pause default 2 s", "fault:Dial ignores webhook_url"),
 )
+CALLBACK_ENCODING = register(
+    "callback_encoding",
+    "status and recording callbacks sent with POST carry the encoding the API documents "
+    "(TeXML: application/x-www-form-urlencoded)",
+    ("mutant:status callbacks sent as JSON",),
+)
 SIMULATION_PROTOCOL_ANSWERS = register(
     "simulation_protocol_answers",
     "a target that declares the simulation protocol answers it as specified",

@@ -36,13 +36,26 @@ class ScenarioResult:
     observed: Observed
     problems: list[str] = field(default_factory=list)
 
-    def failures(self) -> list[Failure]:
-        """The rules the scenario broke: each trace mismatch, and a flood of the harness."""
+    def failures(self, encoding: str | None = None) -> list[Failure]:
+        """The rules the scenario broke: each trace mismatch, a callback in the wrong encoding, a flood."""
         found = [Failure(rules.TRACE_MATCHES, problem) for problem in self.problems]
+        found += _encoding_failures(self.scenario.snapshot(), encoding)
         if self.scenario.dropped:
             message = f"the target flooded the harness: {self.scenario.dropped} requests beyond the bound"
             found.append(Failure(rules.TRACE_MATCHES, message))
         return found
+
+
+def _encoding_failures(recorded: list[Recorded], encoding: str | None) -> list[Failure]:
+    """Callbacks sent with POST must carry the API's documented encoding (GET ones carry a query)."""
+    callbacks = [r for r in recorded if r.path in (STATUS_PATH, RECORDING_STATUS_PATH) and r.method == "POST"]
+    found = []
+    for request in callbacks:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if encoding and media_type != encoding:
+            message = f"callback #{request.order} to {request.path} is {media_type or 'untyped'}, not {encoding}"
+            found.append(Failure(rules.CALLBACK_ENCODING, message))
+    return found
 
 
 def observe(recorded: list[Recorded], timeline: list[dict[str, Any]]) -> Observed:
