@@ -49,6 +49,7 @@ class RunOptions:
     checks: tuple[str, ...] = ()
     fuzz_shrink: bool = True
     connection_id: str | None = None
+    baseline: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -151,6 +152,11 @@ def add_options(parser: pytest.Parser) -> None:
         default=[],
         help="Run only this check (its id as printed in failures and the summary); repeatable.",
     )
+    group.addoption(
+        "--baseline",
+        help="A previous run's summary.json: print and write what changed since (new failures, fixes, "
+        "checks added or removed, coverage gained or lost).",
+    )
     group.addoption("--conformance", action="store_true", help="Run the conformance checks (implied by --target-url).")
 
 
@@ -185,6 +191,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         checks=tuple(config.getoption("--check")),
         fuzz_shrink=not config.getoption("--no-shrink"),
         connection_id=config.getoption("--connection-id"),
+        baseline=_checked_file("--baseline", config.getoption("--baseline"), "give the summary.json of an earlier run"),
     )
 
 
@@ -250,11 +257,13 @@ def _checked_profile(value: str) -> str:
     return value
 
 
-def _checked_file(name: str, value: str | None) -> Path | None:
+def _checked_file(
+    name: str, value: str | None, hint: str = "`--write-expectations=PATH` writes one from a run"
+) -> Path | None:
     if value is None:
         return None
     if not Path(value).is_file():
-        raise pytest.UsageError(f"{name}={value!r} is not a file; `--write-expectations=PATH` writes one from a run.")
+        raise pytest.UsageError(f"{name}={value!r} is not a file; {hint}.")
     return Path(value)
 
 

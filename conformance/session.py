@@ -21,6 +21,7 @@ from conformance.core.simulation import Capabilities, discover
 from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 from conformance.core.verdict import Verdict
 from conformance.gate import expectations
+from conformance.gate.baseline import BaselineError
 from conformance.gate.gate import CHECK_ID, Gate
 from conformance.gate.reporting import Reporter
 from conformance.options import (
@@ -59,7 +60,10 @@ def start(config: pytest.Config, options: RunOptions) -> None:
             ),
             stacklevel=2,
         )
-    config.stash[GATE] = Gate(options, loaded.entries, target_label(options))
+    try:
+        config.stash[GATE] = Gate(options, loaded.entries, target_label(options))
+    except BaselineError as error:
+        raise pytest.UsageError(f"texml-conformance: {error}") from None
     config.pluginmanager.register(config.stash[GATE], "texml-conformance-gate")
     config.pluginmanager.register(sys.modules[__name__], "texml-conformance-session")
 

@@ -114,3 +114,16 @@ def test_a_target_without_call_control_gets_its_checks_as_not_applicable(tmp_pat
     assert outcomes["auth/GetTexmlCalls/wrong-bearer-key"] == "passed"
     rows = {(row["area"], row["subject"]): row for row in verdict.summary["areas"]}
     assert rows["Call Control", None]["failed"] == 0 and rows["Call Control", None]["conformance_percent"] is None
+
+
+def test_baseline_shows_what_broke_and_what_was_fixed_since(tmp_path):
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as fixed:
+        before = run_suite_in_process(tmp_path, *fixed, *ONLY_PAUSE)
+    previous = tmp_path / "previous-summary.json"
+    previous.write_text(json.dumps(before.summary))
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY), GAP.behaviour())) as broken:
+        after = run_suite_in_process(tmp_path, *broken, *ONLY_PAUSE, f"--baseline={previous}")
+    changes = after.summary["baseline"]
+    assert changes["new_failures"] == [GAP_CHECK] and changes["fixed"] == []
+    assert changes["added"] == changes["removed"] == []
+    assert f"since {previous}:" in after.output and f"    {GAP_CHECK}" in after.output

@@ -17,7 +17,7 @@ from _pytest.compat import NOTSET
 
 from conformance import __version__
 from conformance.core.meta import PROFILES, CheckMeta, check_id, is_check, meta_of
-from conformance.gate import allure_files, coverage
+from conformance.gate import allure_files, baseline, coverage
 from conformance.gate.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
 from conformance.gate.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
 from conformance.gate.summary import CheckResult, Summary
@@ -40,6 +40,8 @@ class Gate:
         self.capabilities: list[str] | None = None
         self.matrix: coverage.Matrix | None = None  # built once, at session finish
         self.config: pytest.Config | None = None
+        self.baseline = baseline.load(options.baseline) if options.baseline else None
+        self.changes: dict[str, Any] | None = None
         self.target_apis: frozenset[str] | None = None  # known once the target is opened (not in --collect-only)
 
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -151,12 +153,18 @@ class Gate:
         if not self.check_facts:
             return
         self.matrix = coverage.build(all_apis(), self.check_facts.items())
-        self._write_summary(self.matrix)
+        document = self._summary_document(self.matrix)
+        if self.baseline is not None:
+            self.changes = baseline.compare(self.baseline, document, str(self.options.baseline))
+            document["baseline"] = self.changes
+        self._write_summary(document)
         if self.options.write_expectations is not None and self.summary.results:
             self._write_expectations()
         results_dir = config.getoption("allure_report_dir", None)
         if results_dir:
             allure_files.write(Path(results_dir), self._environment(), self.matrix)
+            if self.changes is not None:
+                baseline.attach(Path(results_dir), self.changes)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -192,6 +200,9 @@ class Gate:
                 write(f"  {result.check}")
         if self.options.write_expectations is not None:
             write(f"expectations written to {self.options.write_expectations}")
+        if self.changes is not None:
+            for line in baseline.lines(self.changes):
+                write(line)
 
     def note_capabilities(self, names: list[str]) -> None:
         self.capabilities = names
@@ -208,15 +219,17 @@ class Gate:
             "strict_expectations": str(self.options.strict_expectations).lower(),
         }
 
-    def _write_summary(self, matrix: coverage.Matrix) -> None:
+    def _summary_document(self, matrix: coverage.Matrix) -> dict[str, Any]:
         unexpected = self.summary.unexpected(self.options.strict_expectations)
-        document = {
+        return {
             "suite": "texml-conformance",
             "environment": self._environment(),
             "gate": {"passed": not unexpected, "unexpected": sorted(result.check for result in unexpected)},
             **self.summary.as_json(),
             "coverage": matrix.as_json(),
         }
+
+    def _write_summary(self, document: dict[str, Any]) -> None:
         path = self.options.summary_json
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
