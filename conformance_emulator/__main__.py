@@ -10,9 +10,13 @@ from conformance_emulator.backend.signing import SigningKeyError
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m conformance_emulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8080)
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance_emulator",
+        description="Serve the reference emulator of the TeXML and Call Control APIs on its own, under /v2, "
+        "for a client to test against (also installed as texml-conformance-emulator).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, loopback only)")
+    parser.add_argument("--port", type=int, default=8080, help="TCP port to listen on (default: %(default)s)")
     parser.add_argument(
         "--api-key",
         default=os.environ.get("TELNYX_API_KEY"),

@@ -3,11 +3,13 @@
 The target is the reference emulator with one mutant (Gather's Digits keep the finish
 key) behind a fault that cuts the connection on GET of a call, so the report shows a
 conformance failure, an expected failure, an unexpected pass, a not-applicable check
-and an infrastructure error. Needs Chromium (apt-get install chromium) and `npm ci`.
+and an infrastructure error. Needs Chromium (apt-get install chromium) and `npm ci` in the
+checkout (for Allure and playwright-core); it uses this checkout's code and Allure.
 
     python docs/make_screenshots.py
 """
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,9 +35,11 @@ def main() -> None:
         suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--target-url={server.url}/v2"]
         suite += [f"--api-key={KEY}", "--fuzz-examples=5", f"--alluredir={results}"]
         suite += [f"--expectations={HERE / 'example-expectations.yaml'}", f"--summary-json={Path(work) / 's.json'}"]
-        completed = subprocess.run(suite, cwd=work, capture_output=True, text=True)
+        this_checkout = {**os.environ, "PYTHONPATH": str(ROOT)}  # not whichever copy of the suite is installed
+        completed = subprocess.run(suite, cwd=work, capture_output=True, text=True, env=this_checkout)
         print("\n".join(completed.stdout.splitlines()[-12:]))
-        subprocess.run(["texml-conformance-report", "--results", results, "--output", html], cwd=ROOT, check=True)
+        report = [sys.executable, "-m", "conformance.gate.html_report", "--project-dir", ROOT]
+        subprocess.run([*report, "--results", results, "--output", html], cwd=ROOT, check=True)
         subprocess.run(["node", HERE / "capture.mjs", html / "index.html", HERE], cwd=ROOT, check=True)
 
 
