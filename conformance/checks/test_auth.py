@@ -1,5 +1,6 @@
 """Every operation refuses requests without the right credentials: 401 with the documented code."""
 
+import allure
 import httpx
 
 from conformance.core.exchange import send
@@ -31,6 +32,7 @@ def pytest_generate_tests(metafunc):
 
 def test_refuses_bad_credentials(api, operation_id, credentials, target, reporter, verdict):
     reporter.rule(credentials.replace("-", " "))
+    allure.dynamic.title(f"{operation_id}: {credentials.replace('-', ' ')} → 401")
     contract = rest_contract(api)
     headers = BAD_CREDENTIALS[api.auth][credentials](target.api_key)
     request = targeted.valid_request(contract, operation_id, target, "v3:conformance-unknown", headers)

@@ -1,5 +1,6 @@
 """Commands to a call that cannot take them: unknown, already ended, not answered yet (422 with the state's code)."""
 
+import allure
 import pytest
 
 from conformance.core import rules
@@ -37,6 +38,7 @@ def test_call_state_answer(api, operation_id, state, target, capabilities, repor
     contract = rest_contract(api)
     expected = contract.errors.resource_state[state]
     reporter.rule(expected.title)
+    allure.dynamic.title(f"{operation_id}: a call that is {SHOWN[state]} → {expected.code} {expected.title}")
     needs = STATES[state]
     missing = capabilities.missing(needs)
     if missing:

@@ -42,6 +42,8 @@ def _resource_id(api, operation_id, client, target, capabilities, texml_calls):
 def test_documented_rule(api, case, target, capabilities, reporter, verdict, texml_calls):
     reporter.rule(case.expected_error.title if case.expected_error else case.why)
     allure.dynamic.parameter("case", case.id)
+    expected = f"{case.expected_error.code} {case.expected_error.title}" if case.expected_error else "accepted"
+    allure.dynamic.title(f"{case.operation_id}: {case.why} → {expected}")
     contract = rest_contract(api)
     with target.client() as client:
         resource_id = verdict.during_setup(

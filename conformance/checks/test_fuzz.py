@@ -1,5 +1,7 @@
 """Generated requests for every operation of every API, valid (positive) and invalid (negative)."""
 
+import allure
+
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
 from conformance.options import apis_of, options_of
 from conformance.rest.contract import rest_contract
@@ -18,6 +20,7 @@ def pytest_generate_tests(metafunc):
 
 def test_generated_requests(api, operation_id, mode, target, reporter, verdict, pytestconfig):
     reporter.rule(f"{mode} fuzzing")
+    allure.dynamic.title(f"{operation_id}: {options_of(pytestconfig).fuzz_examples} generated {mode} requests")
     contract = rest_contract(api)
 
     def check(case):

@@ -33,9 +33,9 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdic
     except SimulationError as error:
         verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
     trace_diff = diff(fixture.expect, result.observed, result.context)
-    attach_scenario(result, trace_diff, reporter.redact)
-    encoding = api("texml").callback_encoding
-    verdict.on(result.failures(encoding), f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
+    failures = result.failures(api("texml").callback_encoding)
+    attach_scenario(result, trace_diff, reporter.redact, failing=bool(failures))
+    verdict.on(failures, f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
 
 
 def check_meta(item):

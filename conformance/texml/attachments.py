@@ -22,11 +22,12 @@ def describe_fixture(fixture: Fixture) -> None:
         allure.dynamic.label("fact", fact)
 
 
-def attach_scenario(result: ScenarioResult, trace_diff: str, redact: Redactor) -> None:
+def attach_scenario(result: ScenarioResult, trace_diff: str, redact: Redactor, failing: bool) -> None:
     for path, text in result.scenario.documents.items():
         allure.attach(redact(text), f"document served: {path}", XML)
     recorded = "\n".join(request.describe() for request in result.scenario.snapshot())
     allure.attach(redact(recorded or "(none)"), "requests the target made", TEXT)
     timeline = json.dumps(result.observed.timeline, indent=2) if result.observed.timeline else "(not observed)"
     allure.attach(redact(timeline), "timeline", JSON if result.observed.timeline else TEXT)
-    allure.attach(redact(trace_diff), "expected vs actual trace", TEXT)
+    if failing:  # a passing scenario's trace is the expected one: no diff to read
+        allure.attach(redact(trace_diff), "expected vs actual trace", TEXT)
