@@ -114,7 +114,10 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
                 if isinstance(error.instance, Mapping) and name not in error.instance:
                     yield Violation(f"{pointer.rstrip('/')}/{name}", "required", f"Can't be blank: {name}")
         elif error.validator in conflict_keywords:
-            yield from _conflicts(error, pointer)
+            # Members can only exclude each other inside an object: a body of another type
+            # satisfies every branch vacuously, and its one real fault is its type.
+            if isinstance(error.instance, Mapping):
+                yield from _conflicts(error, pointer)
         else:
             yield Violation(pointer, str(error.validator), error.message)
 

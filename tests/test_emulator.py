@@ -112,3 +112,12 @@ def test_a_child_leg_joins_its_parents_tree_and_clock():
         ["CA-child"],
         parent.sid,
     )
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "3", "null"])
+def test_a_body_that_is_no_object_gets_only_its_type_error(client, body):
+    # Every oneOf branch holds vacuously for a non-object: no member conflict may be reported.
+    for path in ("/texml/Accounts/AC1/Calls", "/texml/Accounts/AC1/Calls/v3:unknown"):
+        response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422
+        assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [("10026", "/")]
