@@ -1,6 +1,7 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -121,3 +122,36 @@ def test_a_body_that_is_no_object_gets_only_its_type_error(client, body):
         response = client.post(path, content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 422
         assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [("10026", "/")]
+
+
+def _live_call(client, to, texml):
+    """A call answered at once on a manual clock, so it stays in its first document until told otherwise."""
+    assert client.put(f"/simulation/v1/parties/{to.replace('+', '%2B')}", json={"clock": "manual"}).is_success
+    body = {**{k: v for k, v in VALID.items() if k != "Url"}, "To": to, "Texml": texml}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    for _ in range(200):
+        if any(e["event"] == "silence" for e in _timeline(client, sid).json()["events"]):
+            return sid
+        time.sleep(0.01)
+    raise AssertionError("the call never reached its Pause")
+
+
+LONG_PAUSE = '<Response><Pause length="600"/><Say>after the pause</Say></Response>'
+
+
+def test_update_with_texml_replaces_the_running_document(client):
+    sid = _live_call(client, "+13125550181", LONG_PAUSE)
+    texml = "<Response><Say>second</Say><Hangup/></Response>"
+    response = client.post(f"/texml/Accounts/AC1/Calls/{sid}", json={"Texml": texml})
+    assert response.status_code == 200
+    client.post(f"/simulation/v1/calls/{sid}/clock", json={"advance": 60})  # Say takes time too
+    timeline = _timeline(client, sid, wait="ended", timeout=3).json()
+    said = [e["text"] for e in timeline["events"] if e["event"] == "say"]
+    assert (said, timeline["status"]) == (["second"], "completed")
+
+
+def test_update_with_status_completed_answers_the_ended_call(client):
+    sid = _live_call(client, "+13125550182", LONG_PAUSE)
+    response = client.post(f"/texml/Accounts/AC1/Calls/{sid}", json={"Status": "completed"})
+    assert (response.status_code, response.json()["status"]) == (200, "completed")
+    assert client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()["status"] == "completed"

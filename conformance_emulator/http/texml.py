@@ -88,7 +88,7 @@ class TexmlRouter:
         call = self._find_call(request)
         if call is None:
             return simple_error(self._errors, "not_found", "Resource not found")
-        self._controller.update(call, body)
+        await self._controller.update(call, body)
         return JSONResponse(call.as_resource())
 
     async def create_application(self, request: Request) -> Response:
