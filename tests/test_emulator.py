@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -155,3 +156,32 @@ def test_update_with_status_completed_answers_the_ended_call(client):
     response = client.post(f"/texml/Accounts/AC1/Calls/{sid}", json={"Status": "completed"})
     assert (response.status_code, response.json()["status"]) == (200, "completed")
     assert client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()["status"] == "completed"
+
+
+@pytest.mark.parametrize("base_path", ["/v2", "/elsewhere/v9"])
+def test_uris_of_calls_and_pages_are_served_where_the_emulator_lives(base_path):
+    with (
+        BackgroundServer(build_app(EmulatorSettings(api_key="k", base_path=base_path))) as server,
+        httpx.Client(base_url=server.url, headers={"Authorization": "Bearer k"}) as http,
+    ):
+        calls = f"{base_path}/texml/Accounts/AC9/Calls"
+        sids = {http.post(calls, json={**VALID, "To": f"+1312555020{n}"}).json()["call_sid"] for n in range(3)}
+        call = http.get(f"{calls}/{sids.pop()}").json()
+        assert call["uri"].startswith(f"{base_path}/") and not call["uri"].endswith(".json")
+        assert http.get(call["uri"]).json()["sid"] == call["sid"]
+        first = http.get(calls, params={"PageSize": 2, "From": VALID["From"]}).json()
+        assert first["uri"].startswith(base_path) and isinstance(first["next_page_uri"], str)
+        assert http.get(first["first_page_uri"]).json()["calls"] == first["calls"]
+        last = http.get(first["next_page_uri"]).json()
+        assert (last["page"], len(last["calls"]), "next_page_uri" in last) == (1, 1, False)
+
+
+def test_an_ended_call_tells_when_it_started_and_how_long_it_lasted(client):
+    body = {k: v for k, v in VALID.items() if k != "Url"}
+    body |= {"To": "+13125550183", "Texml": '<Response><Pause length="42"/></Response>', "CallerId": "Conformance"}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    assert _timeline(client, sid, wait="ended").json()["status"] == "completed"
+    call = client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()
+    assert (call["duration"], call["caller_name"], call["to_formatted"]) == ("42", "Conformance", "(312) 555-0183")
+    started, ended = (parsedate_to_datetime(call[name]) for name in ("start_time", "end_time"))
+    assert (ended - started).total_seconds() == 42

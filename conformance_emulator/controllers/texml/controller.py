@@ -36,7 +36,9 @@ class TexmlController:
         """An outbound call as InitiateCall asks for it; the party at To answers."""
         application = self._backend.store.application(body["ApplicationSid"])
         leg, documents = outbound_setup(new_call_sid(), account_sid, body, application)
-        return self._start(leg, documents, party_address=leg.to)
+        call = self._start(leg, documents, party_address=leg.to)
+        call.caller_name = body.get("CallerId")
+        return call
 
     def receive(self, account_sid: str, from_: str, to: str, application: dict[str, Any]) -> Call:
         """An inbound call to the application; the party at From is the caller."""
