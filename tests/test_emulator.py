@@ -185,3 +185,69 @@ def test_an_ended_call_tells_when_it_started_and_how_long_it_lasted(client):
     assert (call["duration"], call["caller_name"], call["to_formatted"]) == ("42", "Conformance", "(312) 555-0183")
     started, ended = (parsedate_to_datetime(call[name]) for name in ("start_time", "end_time"))
     assert (ended - started).total_seconds() == 42
+
+
+APPLICATION = {"friendly_name": "fidelity", "voice_url": "https://example.com/texml.xml"}
+
+
+def test_an_application_echoes_its_upstream_members_with_their_defaults(client):
+    given = {
+        **APPLICATION,
+        "anchorsite_override": "Amsterdam, Netherlands",
+        "inbound": {"channel_limit": 10, "sip_subdomain": "example"},
+        "outbound": {"channel_limit": 5, "outbound_voice_profile_id": "1293384261075731499"},
+        "tags": ["tag1", "tag2"],
+        "status_callback": "https://example.com/status",
+    }
+    created = client.post("/texml_applications", json=given)
+    assert created.status_code == 201
+    data = created.json()["data"]
+    assert {name: data[name] for name in given} == {
+        **given,
+        "inbound": {**given["inbound"], "shaken_stir_enabled": False, "sip_subdomain_receive_settings": "from_anyone"},
+    }
+    plain = client.post("/texml_applications", json=APPLICATION).json()["data"]
+    assert (plain["anchorsite_override"], plain["tags"], plain["outbound"]) == ("Latency", [], {})
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "pointer"),
+    [
+        ({"voice_url": "not a url"}, "10026", "/voice_url"),
+        ({"voice_fallback_url": "example.com/fallback"}, "10026", "/voice_fallback_url"),
+        ({"status_callback": "http://exa mple.com"}, "10026", "/status_callback"),
+        ({"anchorsite_override": "Mars"}, "10032", "/anchorsite_override"),
+        ({"inbound": {"channel_limit": "ten"}}, "10026", "/inbound/channel_limit"),
+        ({"inbound": {"sip_subdomain_receive_settings": "anyone"}}, "10032", "/inbound/sip_subdomain_receive_settings"),
+        ({"outbound": {"outbound_voice_profile_id": 7}}, "10026", "/outbound/outbound_voice_profile_id"),
+        ({"tags": ["ok", 3]}, "10026", "/tags/1"),
+        ({"tags": "tag1"}, "10026", "/tags"),
+    ],
+)
+def test_an_application_with_a_garbage_member_is_refused(client, change, code, pointer):
+    response = client.post("/texml_applications", json={**APPLICATION, **change})
+    assert response.status_code == 422
+    assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [(code, pointer)]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"DetectionMode": "PremiumCallScreening", "MachineDetection": "Enable"}, None),
+        ({"MachineDetectionPromptEndTimeout": 1000}, None),
+        ({"MachineDetectionPromptEndTimeout": 120001}, "10033"),
+        ({"MachineDetectionPromptEndTimeout": 999}, "10033"),
+        ({"MachineDetectionPromptEndTimeout": "5000"}, "10026"),
+        ({"CallerId": "x" * 128}, None),
+        ({"CallerId": "x" * 129}, "10033"),
+    ],
+)
+def test_initiate_call_members_refreshed_from_upstream(client, change, code):
+    response = client.post("/texml/Accounts/AC1/Calls", json={**VALID, **change})
+    if code is None:
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 422
+        assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [
+            (code, f"/{next(iter(change))}")
+        ]

@@ -134,7 +134,16 @@ class Store:
             "call_cost_in_webhooks": False,
             "voice_fallback_url": None,
             "status_callback": None,
+            "anchorsite_override": "Latency",
+            "tags": [],
             **fields,
+            # Nested settings keep their documented defaults for members not given; null ones stay absent.
+            "inbound": {
+                "shaken_stir_enabled": False,
+                "sip_subdomain_receive_settings": "from_anyone",
+                **fields.get("inbound", {}),
+            },
+            "outbound": dict(fields.get("outbound", {})),
             "created_at": now,
             "updated_at": now,
         }
