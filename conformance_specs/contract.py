@@ -5,13 +5,14 @@ the same reading of a schema, so it lives with the data, not in either of them.
 """
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -75,6 +76,8 @@ class Contract:
         self.file = contract_file
         self.errors = ErrorCatalogue(load(error_codes_file)) if error_codes_file else None
         self._conflict_keywords = self.errors.conflict_keywords if self.errors else frozenset()
+        # ``format`` is asserted only where the error codes name a code for it.
+        self._formats = bool(self.errors and "format" in self.errors.validation)
 
     @property
     def document(self) -> dict[str, Any]:
@@ -89,7 +92,7 @@ class Contract:
 
     def body_violations(self, component: str, body: Any) -> list[Violation]:
         """Every rule of schema ``component`` that ``body`` breaks, without duplicates, in pointer order."""
-        errors = _validator(self.file, component).iter_errors(body)
+        errors = _validator(self.file, component, self._formats).iter_errors(body)
         return sorted(set(_flatten(errors, self._conflict_keywords)))
 
     def query_parameters(self, path: str, method: str) -> list[dict[str, Any]]:
@@ -99,11 +102,25 @@ class Contract:
 
 
 @cache
-def _validator(contract_file: str, component: str) -> Draft202012Validator:
+def _validator(contract_file: str, component: str, formats: bool = False) -> Draft202012Validator:
     uri = f"urn:{contract_file}"
     resource = Resource.from_contents(load(contract_file), default_specification=DRAFT202012)
     registry = Registry().with_resource(uri, resource)
-    return Draft202012Validator({"$ref": f"{uri}#/components/schemas/{component}"}, registry=registry)
+    checker = FORMATS if formats else None
+    return Draft202012Validator(
+        {"$ref": f"{uri}#/components/schemas/{component}"}, registry=registry, format_checker=checker
+    )
+
+
+# The formats a contract may assert, read the same way whatever optional packages are installed.
+FORMATS = FormatChecker(formats=())
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$")
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    """An absolute URI (RFC 3986): a scheme, a colon, and no spaces or characters a URI never holds."""
+    return not isinstance(value, str) or bool(_ABSOLUTE_URI.match(value))
 
 
 def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str]) -> Iterable[Violation]:
@@ -114,7 +131,10 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
                 if isinstance(error.instance, Mapping) and name not in error.instance:
                     yield Violation(f"{pointer.rstrip('/')}/{name}", "required", f"Can't be blank: {name}")
         elif error.validator in conflict_keywords:
-            yield from _conflicts(error, pointer)
+            # Members can only exclude each other inside an object: a body of another type
+            # satisfies every branch vacuously, and its one real fault is its type.
+            if isinstance(error.instance, Mapping):
+                yield from _conflicts(error, pointer)
         else:
             yield Violation(pointer, str(error.validator), error.message)
 

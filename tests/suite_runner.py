@@ -17,6 +17,7 @@ import pytest
 CANARY_KEY = "KEY_canary_7f3a9c2e51d84b06"
 SUITE_TIMEOUT_S = 300
 BASE_ARGS = ("-q", "-p", "no:cacheprovider", "-o", "addopts=")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RULE_MARKER = re.compile(r"^\s*\[([a-z_]+)\] ", re.MULTILINE)
 
 
@@ -43,6 +44,8 @@ def run_suite(tmp_path: Path, *args: str) -> Verdict:
     junit = tmp_path / "junit.xml"
     command = [sys.executable, "-m", "pytest", *BASE_ARGS, f"--junitxml={junit}", *args]
     env = {k: v for k, v in os.environ.items() if k != "TELNYX_API_KEY"}
+    # The suite under test is this checkout's, not whichever one the interpreter has installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT_ROOT), env.get("PYTHONPATH"))))
     completed = subprocess.run(command, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S, cwd=tmp_path, env=env)
     return _verdict(tmp_path, completed.returncode, completed.stdout + completed.stderr)
 

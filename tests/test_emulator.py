@@ -1,6 +1,8 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
 import asyncio
+import time
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -112,3 +114,140 @@ def test_a_child_leg_joins_its_parents_tree_and_clock():
         ["CA-child"],
         parent.sid,
     )
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "3", "null"])
+def test_a_body_that_is_no_object_gets_only_its_type_error(client, body):
+    # Every oneOf branch holds vacuously for a non-object: no member conflict may be reported.
+    for path in ("/texml/Accounts/AC1/Calls", "/texml/Accounts/AC1/Calls/v3:unknown"):
+        response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422
+        assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [("10026", "/")]
+
+
+def _live_call(client, to, texml):
+    """A call answered at once on a manual clock, so it stays in its first document until told otherwise."""
+    assert client.put(f"/simulation/v1/parties/{to.replace('+', '%2B')}", json={"clock": "manual"}).is_success
+    body = {**{k: v for k, v in VALID.items() if k != "Url"}, "To": to, "Texml": texml}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    for _ in range(200):
+        if any(e["event"] == "silence" for e in _timeline(client, sid).json()["events"]):
+            return sid
+        time.sleep(0.01)
+    raise AssertionError("the call never reached its Pause")
+
+
+LONG_PAUSE = '<Response><Pause length="600"/><Say>after the pause</Say></Response>'
+
+
+def test_update_with_texml_replaces_the_running_document(client):
+    sid = _live_call(client, "+13125550181", LONG_PAUSE)
+    texml = "<Response><Say>second</Say><Hangup/></Response>"
+    response = client.post(f"/texml/Accounts/AC1/Calls/{sid}", json={"Texml": texml})
+    assert response.status_code == 200
+    client.post(f"/simulation/v1/calls/{sid}/clock", json={"advance": 60})  # Say takes time too
+    timeline = _timeline(client, sid, wait="ended", timeout=3).json()
+    said = [e["text"] for e in timeline["events"] if e["event"] == "say"]
+    assert (said, timeline["status"]) == (["second"], "completed")
+
+
+def test_update_with_status_completed_answers_the_ended_call(client):
+    sid = _live_call(client, "+13125550182", LONG_PAUSE)
+    response = client.post(f"/texml/Accounts/AC1/Calls/{sid}", json={"Status": "completed"})
+    assert (response.status_code, response.json()["status"]) == (200, "completed")
+    assert client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()["status"] == "completed"
+
+
+@pytest.mark.parametrize("base_path", ["/v2", "/elsewhere/v9"])
+def test_uris_of_calls_and_pages_are_served_where_the_emulator_lives(base_path):
+    with (
+        BackgroundServer(build_app(EmulatorSettings(api_key="k", base_path=base_path))) as server,
+        httpx.Client(base_url=server.url, headers={"Authorization": "Bearer k"}) as http,
+    ):
+        calls = f"{base_path}/texml/Accounts/AC9/Calls"
+        sids = {http.post(calls, json={**VALID, "To": f"+1312555020{n}"}).json()["call_sid"] for n in range(3)}
+        call = http.get(f"{calls}/{sids.pop()}").json()
+        assert call["uri"].startswith(f"{base_path}/") and not call["uri"].endswith(".json")
+        assert http.get(call["uri"]).json()["sid"] == call["sid"]
+        first = http.get(calls, params={"PageSize": 2, "From": VALID["From"]}).json()
+        assert first["uri"].startswith(base_path) and isinstance(first["next_page_uri"], str)
+        assert http.get(first["first_page_uri"]).json()["calls"] == first["calls"]
+        last = http.get(first["next_page_uri"]).json()
+        assert (last["page"], len(last["calls"]), "next_page_uri" in last) == (1, 1, False)
+
+
+def test_an_ended_call_tells_when_it_started_and_how_long_it_lasted(client):
+    body = {k: v for k, v in VALID.items() if k != "Url"}
+    body |= {"To": "+13125550183", "Texml": '<Response><Pause length="42"/></Response>', "CallerId": "Conformance"}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    assert _timeline(client, sid, wait="ended").json()["status"] == "completed"
+    call = client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()
+    assert (call["duration"], call["caller_name"], call["to_formatted"]) == ("42", "Conformance", "(312) 555-0183")
+    started, ended = (parsedate_to_datetime(call[name]) for name in ("start_time", "end_time"))
+    assert (ended - started).total_seconds() == 42
+
+
+APPLICATION = {"friendly_name": "fidelity", "voice_url": "https://example.com/texml.xml"}
+
+
+def test_an_application_echoes_its_upstream_members_with_their_defaults(client):
+    given = {
+        **APPLICATION,
+        "anchorsite_override": "Amsterdam, Netherlands",
+        "inbound": {"channel_limit": 10, "sip_subdomain": "example"},
+        "outbound": {"channel_limit": 5, "outbound_voice_profile_id": "1293384261075731499"},
+        "tags": ["tag1", "tag2"],
+        "status_callback": "https://example.com/status",
+    }
+    created = client.post("/texml_applications", json=given)
+    assert created.status_code == 201
+    data = created.json()["data"]
+    assert {name: data[name] for name in given} == {
+        **given,
+        "inbound": {**given["inbound"], "shaken_stir_enabled": False, "sip_subdomain_receive_settings": "from_anyone"},
+    }
+    plain = client.post("/texml_applications", json=APPLICATION).json()["data"]
+    assert (plain["anchorsite_override"], plain["tags"], plain["outbound"]) == ("Latency", [], {})
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "pointer"),
+    [
+        ({"voice_url": "not a url"}, "10026", "/voice_url"),
+        ({"voice_fallback_url": "example.com/fallback"}, "10026", "/voice_fallback_url"),
+        ({"status_callback": "http://exa mple.com"}, "10026", "/status_callback"),
+        ({"anchorsite_override": "Mars"}, "10032", "/anchorsite_override"),
+        ({"inbound": {"channel_limit": "ten"}}, "10026", "/inbound/channel_limit"),
+        ({"inbound": {"sip_subdomain_receive_settings": "anyone"}}, "10032", "/inbound/sip_subdomain_receive_settings"),
+        ({"outbound": {"outbound_voice_profile_id": 7}}, "10026", "/outbound/outbound_voice_profile_id"),
+        ({"tags": ["ok", 3]}, "10026", "/tags/1"),
+        ({"tags": "tag1"}, "10026", "/tags"),
+    ],
+)
+def test_an_application_with_a_garbage_member_is_refused(client, change, code, pointer):
+    response = client.post("/texml_applications", json={**APPLICATION, **change})
+    assert response.status_code == 422
+    assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [(code, pointer)]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"DetectionMode": "PremiumCallScreening", "MachineDetection": "Enable"}, None),
+        ({"MachineDetectionPromptEndTimeout": 1000}, None),
+        ({"MachineDetectionPromptEndTimeout": 120001}, "10033"),
+        ({"MachineDetectionPromptEndTimeout": 999}, "10033"),
+        ({"MachineDetectionPromptEndTimeout": "5000"}, "10026"),
+        ({"CallerId": "x" * 128}, None),
+        ({"CallerId": "x" * 129}, "10033"),
+    ],
+)
+def test_initiate_call_members_refreshed_from_upstream(client, change, code):
+    response = client.post("/texml/Accounts/AC1/Calls", json={**VALID, **change})
+    if code is None:
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 422
+        assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [
+            (code, f"/{next(iter(change))}")
+        ]

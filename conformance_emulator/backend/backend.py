@@ -36,8 +36,9 @@ class Backend:
         else:
             tree, setup = parent.tree, dataclasses.replace(setup, parent_sid=parent.sid)
         call = self.store.add_call(setup)
-        call.leg = self._leg_class(setup, party, tree, self.notifier.channel(), partial(self.store.set_status, call))
-        tree.add(call.leg)
+        leg = self._leg_class(setup, party, tree, self.notifier.channel(), partial(self.store.set_status, call))
+        self.store.attach(call, leg)
+        tree.add(leg)
         return call
 
     def start(self, leg: Leg, driver: Driver) -> None:

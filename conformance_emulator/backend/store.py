@@ -18,6 +18,18 @@ def _now_rfc2822() -> str:
     return format_datetime(datetime.now(UTC))
 
 
+def _rfc2822(epoch: float) -> str:
+    return format_datetime(datetime.fromtimestamp(int(epoch), UTC))
+
+
+def formatted_number(number: str) -> str:
+    """A number as shown to people: (312) 555-0100 for a North American one, else unchanged."""
+    digits = number.removeprefix("+1")
+    if number.startswith("+1") and len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return number
+
+
 def new_call_sid() -> str:
     return f"v3:{secrets.token_urlsafe(24)}"
 
@@ -36,22 +48,39 @@ class Call:
     date_created: str = field(default_factory=_now_rfc2822)
     date_updated: str = field(default_factory=_now_rfc2822)
     end_time: str | None = None
+    caller_name: str | None = None  # the CallerId the call was started with
+    # Seconds of the call's virtual clock at which it ended (None while it goes on).
+    ended_at: float | None = None
 
-    def as_resource(self) -> dict[str, Any]:
-        resource = {
+    def as_resource(self, calls_path: str) -> dict[str, Any]:
+        """The resource as the REST API shows it; ``calls_path`` is where the emulator serves the account's calls."""
+        resource: dict[str, Any] = {
             "sid": self.sid,
             "account_sid": self.account_sid,
             "from": self.from_,
+            "from_formatted": formatted_number(self.from_),
             "to": self.to,
+            "to_formatted": formatted_number(self.to),
             "status": self.status,
             "direction": "outbound" if self.direction == "outbound-api" else "inbound",
             "date_created": self.date_created,
             "date_updated": self.date_updated,
-            "uri": f"/v2/texml/Accounts/{self.account_sid}/Calls/{self.sid}.json",
+            "start_time": self.date_created,
+            "uri": f"{calls_path}/{self.sid}",
         }
+        if self.caller_name:
+            resource["caller_name"] = self.caller_name
         if self.end_time:
             resource["end_time"] = self.end_time
+            resource["duration"] = str(self.duration())
         return resource
+
+    def duration(self) -> int:
+        """Whole seconds from answer to end, as the completed status callback's CallDuration; 0 if never answered."""
+        answered = self.leg.answered_at if self.leg else None
+        if answered is None or self.ended_at is None:
+            return 0
+        return int(self.ended_at - answered)
 
 
 class Store:
@@ -67,12 +96,19 @@ class Store:
             self._calls.popitem(last=False)
         return call
 
+    def attach(self, call: Call, leg: Leg) -> None:
+        """Give the call its leg: from now on its times follow the leg's (virtual) clock."""
+        call.leg = leg
+        call.date_created = call.date_updated = _rfc2822(leg.clock.epoch())
+
     def set_status(self, call: Call, status: str) -> None:
         # "initiated" names a callback event; the call resource has no such status and stays queued.
         call.status = "queued" if status == "initiated" else status
-        call.date_updated = _now_rfc2822()
+        # Times follow the call's virtual clock, so they agree with its duration and callbacks.
+        call.date_updated = _rfc2822(call.leg.clock.epoch()) if call.leg else _now_rfc2822()
         if status in TERMINAL:
             call.end_time = call.date_updated
+            call.ended_at = call.leg.clock.elapsed if call.leg else None
 
     def call(self, account_sid: str, sid: str) -> Call | None:
         return self._calls.get((account_sid, sid))
@@ -98,7 +134,16 @@ class Store:
             "call_cost_in_webhooks": False,
             "voice_fallback_url": None,
             "status_callback": None,
+            "anchorsite_override": "Latency",
+            "tags": [],
             **fields,
+            # Nested settings keep their documented defaults for members not given; null ones stay absent.
+            "inbound": {
+                "shaken_stir_enabled": False,
+                "sip_subdomain_receive_settings": "from_anyone",
+                **fields.get("inbound", {}),
+            },
+            "outbound": dict(fields.get("outbound", {})),
             "created_at": now,
             "updated_at": now,
         }

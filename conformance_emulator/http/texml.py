@@ -4,6 +4,8 @@ Everything that makes this API what it is (base path, auth, error codes, body ru
 comes from its API value, conformance_specs.apis.api("texml").
 """
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,10 +30,11 @@ class TexmlRouter:
         self._errors = api.contract.errors
         self._store = store
         self._controller = controller
+        self._prefix = self._base_path  # where the routes are served; set by routes()
 
     def routes(self, root: str) -> list[Route]:
         """The routes, under ``root`` (where the emulator serves, e.g. /v2) and the API's own base path."""
-        prefix = root + self._base_path
+        prefix = self._prefix = root + self._base_path
         return [
             Route(prefix + CALLS_PATH, self.initiate_call, methods=["POST"]),
             Route(prefix + CALLS_PATH, self.list_calls, methods=["GET"]),
@@ -59,26 +62,32 @@ class TexmlRouter:
         size = min(max(int(query.get("PageSize", DEFAULT_PAGE_SIZE)), 1), MAX_PAGE_SIZE)
         start = page * size
         shown = calls[start : start + size]
-        uri = f"/v2/texml/Accounts/{account_sid}/Calls.json"
-        more = start + size < len(calls)
-        return JSONResponse(
-            {
-                "calls": [call.as_resource() for call in shown],
-                "page": page,
-                "page_size": size,
-                "start": start,
-                "end": start + max(len(shown) - 1, 0),
-                "uri": f"{uri}?Page={page}&PageSize={size}",
-                "first_page_uri": f"{uri}?Page=0&PageSize={size}",
-                "next_page_uri": f"{uri}?Page={page + 1}&PageSize={size}" if more else None,
-            }
-        )
+        calls_path = self._calls_path(account_sid)
+        # Page links keep the request's filters, so following them lists the same calls on.
+        filters = {name: value for name, value in query.items() if name not in ("Page", "PageSize", "PageToken")}
+
+        def page_uri(number: int) -> str:
+            return f"{calls_path}?{urlencode({**filters, 'Page': number, 'PageSize': size})}"
+
+        index = {
+            "calls": [call.as_resource(calls_path) for call in shown],
+            "page": page,
+            "page_size": size,
+            "start": start,
+            "end": start + max(len(shown) - 1, 0),
+            "uri": page_uri(page),
+            "first_page_uri": page_uri(0),
+        }
+        if start + size < len(calls):
+            # A string when there is a next page, absent on the last one (errata E-050).
+            index["next_page_uri"] = page_uri(page + 1)
+        return JSONResponse(index)
 
     async def get_call(self, request: Request) -> Response:
         call = self._find_call(request)
         if call is None:
             return simple_error(self._errors, "not_found", "Resource not found")
-        return JSONResponse(call.as_resource())
+        return JSONResponse(call.as_resource(self._calls_path(call.account_sid)))
 
     async def update_call(self, request: Request) -> Response:
         body = await read_body(request, (FORM, JSON), self._errors)
@@ -88,8 +97,8 @@ class TexmlRouter:
         call = self._find_call(request)
         if call is None:
             return simple_error(self._errors, "not_found", "Resource not found")
-        self._controller.update(call, body)
-        return JSONResponse(call.as_resource())
+        await self._controller.update(call, body)
+        return JSONResponse(call.as_resource(self._calls_path(call.account_sid)))
 
     async def create_application(self, request: Request) -> Response:
         body = await read_body(request, (JSON,), self._errors)
@@ -97,6 +106,10 @@ class TexmlRouter:
         if violations:
             return unprocessable(self._errors, violations)
         return JSONResponse({"data": self._store.add_application(body)}, status_code=201)
+
+    def _calls_path(self, account_sid: str) -> str:
+        """Where this emulator serves the account's calls (the resources' uri members are below it)."""
+        return self._prefix + CALLS_PATH.format(account_sid=account_sid)
 
     def _find_call(self, request: Request) -> Call | None:
         return self._store.call(request.path_params["account_sid"], request.path_params["call_sid"])

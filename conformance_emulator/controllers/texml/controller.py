@@ -1,6 +1,8 @@
 """The TeXML controller: starts calls whose legs the TeXML interpreter drives, and updates them."""
 
-from collections.abc import Mapping
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,9 @@ from conformance_emulator.controllers.texml.interpreter import Fetch, Interprete
 from conformance_emulator.controllers.texml.setup import inbound_setup, outbound_setup
 from conformance_emulator.controllers.texml.verbs import VERBS, Handler
 from conformance_specs.catalogue import Catalogue, load
+
+# How long an update waits for the leg to show its effect (the leg's task ends it, in moments).
+UPDATE_SETTLE_S = 2.0
 
 
 @dataclass
@@ -31,7 +36,9 @@ class TexmlController:
         """An outbound call as InitiateCall asks for it; the party at To answers."""
         application = self._backend.store.application(body["ApplicationSid"])
         leg, documents = outbound_setup(new_call_sid(), account_sid, body, application)
-        return self._start(leg, documents, party_address=leg.to)
+        call = self._start(leg, documents, party_address=leg.to)
+        call.caller_name = body.get("CallerId")
+        return call
 
     def receive(self, account_sid: str, from_: str, to: str, application: dict[str, Any]) -> Call:
         """An inbound call to the application; the party at From is the caller."""
@@ -48,13 +55,20 @@ class TexmlController:
         self._backend.start(call.leg, interpreter)
         return call
 
-    def update(self, call: Call, body: dict[str, Any]) -> None:
-        """UpdateCall: end the call (Status) or move it to another document (Url)."""
+    async def update(self, call: Call, body: dict[str, Any]) -> None:
+        """UpdateCall: end the call (Status), or move it to other instructions (inline Texml, or a Url).
+
+        Returns once the change shows on the call resource, so the answer describes the call after it.
+        """
         if body.get("Status") in ("completed", "canceled"):
             ended = self._interpreter(call).interrupt(CallEnded("api-hangup", "caller", status="canceled"))
-            if not ended and call.status not in TERMINAL:
+            if ended and call.leg is not None:
+                await _settle(call.leg.ended.wait())
+            if call.status not in TERMINAL:
                 # Nothing runs that could end (or the interpreter refused): the resource still says so.
                 self._backend.store.set_status(call, body["Status"])
+        elif body.get("Texml"):
+            self._interpreter(call).interrupt(Redirected(Fetch("", "POST", inline=body["Texml"])))
         elif body.get("Url"):
             self._interpreter(call).interrupt(Redirected(Fetch(body["Url"], body.get("Method", "POST"))))
 
@@ -62,3 +76,9 @@ class TexmlController:
         driver = call.leg.driver if call.leg else None
         assert isinstance(driver, Interpreter), "every call of this emulator runs TeXML"
         return driver
+
+
+async def _settle(awaitable: Coroutine[Any, Any, Any]) -> None:
+    """Wait for a change the leg makes on its own task, bounded: the answer must not hang on it."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(awaitable, UPDATE_SETTLE_S)

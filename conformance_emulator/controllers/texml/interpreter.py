@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
 
-from conformance_emulator.backend.leg import CallEnded, Leg
+from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.controllers.texml.documents import Document, FetchFailed, fetch_document
 from conformance_emulator.controllers.texml.mustache import TemplateError, render
@@ -35,11 +35,12 @@ class TexmlSetup:
 
 @dataclass(frozen=True)
 class Fetch:
-    """A request for the next TeXML document."""
+    """A request for the next TeXML document, or (``inline``) the document itself, given by an update."""
 
     url: str
     method: str
     extra: Mapping[str, str] = field(default_factory=dict)
+    inline: str | None = None
 
 
 class Redirected(Exception):
@@ -62,10 +63,13 @@ class Interpreter:
         self.document: Document | None = None
         self._redirect: Redirected | None = None
         self._document_task: asyncio.Task[Fetch | None] | None = None
+        # Instructions an update gave before any document ran (the call still rang): they replace the first.
+        self._replacement: Fetch | None = None
 
     async def drive(self) -> None:
         """Run documents from the first one on, once the leg is connected."""
-        await self.execute(self.first_fetch())
+        replacement, self._replacement = self._replacement, None
+        await self.execute(replacement or self.first_fetch())
         raise CallEnded("end-of-document", "caller")
 
     def first_fetch(self) -> Fetch | None:
@@ -118,9 +122,9 @@ class Interpreter:
         return render(template, params)
 
     async def load(self, fetch: Fetch | None, first: bool) -> str:
-        if fetch is None:
+        if fetch is None or fetch.inline is not None:
             self.document = None
-            return self.setup.texml or ""
+            return fetch.inline if fetch is not None and fetch.inline is not None else self.setup.texml or ""
         try:
             self.document = await fetch_document(
                 self.outbound, fetch.url, fetch.method, self.request_params(fetch.extra)
@@ -142,11 +146,16 @@ class Interpreter:
     def interrupt(self, reason: CallEnded | Redirected) -> bool:
         """End or redirect the call from outside; False when there is nothing to interrupt.
 
-        Only a running document can be redirected: while the call still rings, only ending is possible.
+        A redirect of a call that still rings replaces the document it will run once answered.
         """
         if isinstance(reason, CallEnded):
             return self.leg.hang_up(reason)
-        if self._document_task is None or self._document_task.done():
+        if self.leg.status in TERMINAL:
+            return False
+        if self._document_task is None:
+            self._replacement = reason.fetch
+            return True
+        if self._document_task.done():
             return False
         self._redirect = reason
         self._document_task.cancel()
@@ -172,7 +181,7 @@ class Interpreter:
 
     def template_params(self, fetch: Fetch | None) -> dict[str, str | list[str]]:
         params: dict[str, str | list[str]] = {}
-        url = fetch.url if fetch else ""
+        url = fetch.url if fetch and fetch.inline is None else ""
         for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
             if name.endswith("[]"):
                 listed = params.setdefault(name[:-2], [])
