@@ -143,6 +143,15 @@ def test_unreadable_body_is_refused(check_id, client, target, reporter, verdict)
     _verdict(reporter, verdict, target, send(client, request))
 
 
+@check("calls/UpdateTexmlCall/empty-form-body-refused")
+def test_empty_update_is_refused(check_id, client, target, reporter, verdict):
+    reporter.rule("an update with no member is refused (its body is required)")
+    _, sid = verdict.during_setup(lambda: create_call(client, target))
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    request = client.build_request("POST", f"{target.calls_path}/{sid}", content=b"", headers=headers)
+    _verdict(reporter, verdict, target, send(client, request))
+
+
 def check_meta(item):
     operation_id = item.callspec.params["check_id"].split("/")[1]
     return CheckMeta(AREA_REST, operation_id, frozenset({operation_fact(operation_id)}))

@@ -43,7 +43,12 @@ RESPONSE_WITHIN_SIZE_LIMIT = register(
 STATUS_MATCHES_REQUEST_KIND = register(
     "status_matches_request_kind",
     "the status is one the contract allows for what the request breaks (401, 404/405, 415/400, 400, 422, 2xx)",
-    ("fault:accepts everything with 200", "fault:400 instead of 422", "fault:ignores auth"),
+    (
+        "fault:accepts everything with 200",
+        "fault:400 instead of 422",
+        "fault:ignores auth",
+        "fault:accepts empty updates",
+    ),
 )
 ERROR_ENVELOPE_CONFORMS = register(
     "error_envelope_conforms",
