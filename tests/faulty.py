@@ -269,7 +269,7 @@ def timeline_hides_answers(app: ASGIApp, api_key: str) -> ASGIApp:
 
 
 def update_ignores_status(app: ASGIApp, api_key: str) -> ASGIApp:
-    """Answers updates but never applies them (the body the emulator sees is replaced by {})."""
+    """Answers updates but never applies them (the body the emulator sees is replaced by one that changes nothing)."""
 
     async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and ONE_CALL.search(scope["path"]):
@@ -277,7 +277,7 @@ def update_ignores_status(app: ASGIApp, api_key: str) -> ASGIApp:
             scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
 
             async def empty() -> dict[str, Any]:
-                return {"type": "http.request", "body": b"{}", "more_body": False}
+                return {"type": "http.request", "body": b'{"Method": "POST"}', "more_body": False}
 
             return await app(scope, empty, send)
         await app(scope, receive, send)
