@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import Leg
@@ -92,6 +93,14 @@ def _exception_handlers(errors: ErrorCatalogue) -> dict[object, object]:
     async def method_not_allowed(request: Request, error: Exception) -> Response:
         response = simple_error(errors, "not_found", f"{request.method} is not supported on {request.url.path}")
         response.status_code = 405
+        # RFC 9110: a 405 lists every method the resource takes (each Route knows only its own).
+        methods = {
+            method
+            for route in request.app.routes
+            if isinstance(route, Route) and route.path_regex.match(request.url.path)
+            for method in route.methods or ()
+        }
+        response.headers["Allow"] = ", ".join(sorted(methods - {"HEAD"}))
         return response
 
     return {BodyError: body_error, 404: not_found, 405: method_not_allowed}

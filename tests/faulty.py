@@ -375,6 +375,20 @@ def accepts_empty_updates(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, rewrite)
 
 
+def method_not_allowed_without_allow(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers 405 without saying which methods the path takes."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        async def strip(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                message = {**message, "headers": [(k, v) for k, v in message["headers"] if k.lower() != b"allow"]}
+            await send(message)
+
+        await app(scope, receive, strip)
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -420,6 +434,7 @@ FAULTS = (
     Fault("result swaps From and To", result_swaps_numbers, ("calls/InitiateTexmlCall/result-echoes-numbers",)),
     Fault("created calls cannot be read", calls_not_retrievable, ("calls/GetTexmlCall/created-call-is-retrievable",)),
     Fault("listing omits calls", listing_ignores_calls, ("calls/GetTexmlCalls/created-call-is-listed",)),
+    Fault("405 without Allow", method_not_allowed_without_allow, ("rest/GetTexmlCalls/method=DELETE->405",)),
     Fault("accepts empty updates", accepts_empty_updates, ("calls/UpdateTexmlCall/empty-form-body-refused",)),
     Fault("listing ignores the To filter", listing_ignores_filters, ("calls/GetTexmlCalls/created-call-is-listed",)),
     Fault("unknown call answers 200", unknown_call_found, ("calls/GetTexmlCall/unknown-call-is-404",)),

@@ -251,3 +251,9 @@ def test_initiate_call_members_refreshed_from_upstream(client, change, code):
         assert [(e["code"], e["source"]["pointer"]) for e in response.json()["errors"]] == [
             (code, f"/{next(iter(change))}")
         ]
+
+
+def test_405_names_every_method_the_path_takes(client):
+    response = client.request("DELETE", "/texml/Accounts/AC1/Calls")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "POST"}

@@ -50,6 +50,11 @@ STATUS_MATCHES_REQUEST_KIND = register(
         "fault:accepts empty updates",
     ),
 )
+METHOD_NOT_ALLOWED_LISTS_METHODS = register(
+    "method_not_allowed_lists_methods",
+    "a 405 carries an Allow header naming every method the contract declares for the path (RFC 9110)",
+    ("fault:405 without Allow",),
+)
 ERROR_ENVELOPE_CONFORMS = register(
     "error_envelope_conforms",
     "every 4xx carries the API's error envelope",

@@ -86,6 +86,10 @@ class RestContract:
                     return candidate, True
         return None, path_known
 
+    def methods_of(self, relative_path: str) -> set[str]:
+        """The methods the contract declares for the path a request addressed."""
+        return {op.method.upper() for op in self.operations if _template_regex(op.path).match(relative_path)}
+
     def openapi_for(self, base_url: str) -> OpenAPI:
         """openapi-core's view of the contract, with the target as its only server."""
         if base_url not in self._openapi:

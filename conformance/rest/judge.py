@@ -219,6 +219,21 @@ def error_codes_match_violations(judgement: Judgement) -> str | None:
     return None
 
 
+@rule(rules.METHOD_NOT_ALLOWED_LISTS_METHODS)
+def method_not_allowed_lists_methods(judgement: Judgement) -> str | None:
+    exchange = judgement.exchange
+    if exchange.status != 405:
+        return None
+    relative = exchange.path.removeprefix(_base_path(judgement.base_url) + judgement.contract.api.base_path)
+    declared = judgement.contract.methods_of(relative)
+    allow = exchange.response_headers.get("allow", "")
+    listed = {method.strip().upper() for method in allow.split(",") if method.strip()}
+    if declared - listed:
+        named = sorted(listed) or "nothing"
+        return f"the 405 to {exchange.method} must name {sorted(declared)} in Allow; it names {named}"
+    return None
+
+
 @rule(rules.RESOURCE_STATE_CODE)
 def resource_state_code(judgement: Judgement) -> str | None:
     """A valid request refused because of the named call's state carries one of the state codes."""

@@ -1,0 +1,45 @@
+"""A method the contract does not declare for a path is refused: 404 or 405, and a 405 says what the path takes."""
+
+import allure
+import httpx
+
+from conformance.core.exchange import send
+from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
+from conformance.options import apis_of
+from conformance.rest.contract import rest_contract
+from conformance.rest.judge import judge
+from conformance.rest.targeted import VALID_URL
+
+PROBED = ("DELETE", "PUT", "PATCH", "POST", "GET")
+
+
+def pytest_generate_tests(metafunc):
+    params, ids = [], []
+    for api in apis_of(metafunc.config):
+        contract = rest_contract(api)
+        for path in dict.fromkeys(operation.path for operation in contract.operations):
+            declared = {op.method.upper() for op in contract.operations if op.path == path}
+            method = next(method for method in PROBED if method not in declared)
+            first = next(op.operation_id for op in contract.operations if op.path == path)
+            params.append((api, path, method, first))
+            ids.append(f"rest/{first}/method={method}->405")
+    metafunc.parametrize(("api", "path", "method", "operation_id"), params, ids=ids)
+
+
+def test_undeclared_method_is_refused(api, path, method, operation_id, target, reporter, verdict):
+    reporter.rule("an undeclared method is refused, naming the methods the path takes")
+    allure.dynamic.title(f"{path}: {method} is not declared → 404 or 405 with Allow")
+    contract = rest_contract(api)
+    fills = {"account_sid": target.account_sid, **{name: "v3:conformance-unknown" for name in api.resource_parameters}}
+    url = target.base_url + api.base_path + path.format_map(fills)
+    request = httpx.Request(method, url, headers=api.auth_headers(target.api_key), params={"Url": VALID_URL})
+    with httpx.Client(timeout=target.request_timeout) as client:
+        exchange = send(client, request)
+    failures = judge(exchange, contract, target.base_url, target.api_key)
+    reporter.exchange(exchange, failures, always=True)
+    verdict.on_exchange(exchange, failures)
+
+
+def check_meta(item):
+    api, operation_id = item.callspec.params["api"], item.callspec.params["operation_id"]
+    return CheckMeta(api.area or AREA_REST, operation_id, frozenset({operation_fact(operation_id)}), api.name)
