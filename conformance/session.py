@@ -45,7 +45,9 @@ def start(config: pytest.Config, options: RunOptions) -> None:
     """Register the suite's hooks, fixtures and gate for a run with these (checked) options."""
     config.stash[OPTIONS] = options
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        # The suite's checks run, not the project's testpaths: say so in the header too.
         config.args = [str(CHECKS_DIR)]
+        config.args_source = pytest.Config.ArgsSource.ARGS
     try:
         loaded = expectations.load(options.expectations) if options.expectations else expectations.Loaded({}, {})
     except expectations.ExpectationsError as error:
