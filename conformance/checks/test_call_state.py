@@ -10,7 +10,7 @@ from conformance.core.meta import AREA_ERRORS, CheckMeta, error_code_fact, opera
 from conformance.options import apis_of
 from conformance.rest import targeted
 from conformance.rest.contract import rest_contract
-from conformance.rest.judge import judge
+from conformance.rest.judge import error_entries, judge
 from conformance.rest.resources import STATES, call_in_state
 
 # Which commands each state is checked on: every command naming a call, but the call's status,
@@ -21,13 +21,13 @@ SHOWN = {"unknown_call": "unknown", "call_ended": "ended", "not_answered": "ring
 def pytest_generate_tests(metafunc):
     params, ids = [], []
     for api in apis_of(metafunc.config):
-        errors = rest_contract(api).errors
-        for operation in rest_contract(api).operations:
-            names_call = any(f"{{{name}}}" in operation.path for name in api.resource_parameters)
-            for state, error in errors.resource_state.items():
+        contract = rest_contract(api)
+        for operation in contract.operations:
+            names_call = contract.names_resource(operation)
+            for state, error in contract.errors.resource_state.items():
                 if not names_call or (state != "unknown_call" and operation.method == "get"):
                     continue
-                if state == "not_answered" and operation.operation_id not in errors.needs_answer:
+                if state == "not_answered" and operation.operation_id not in contract.errors.needs_answer:
                     continue
                 params.append((api, operation.operation_id, state))
                 ids.append(f"rest/{operation.operation_id}/call={SHOWN[state]}->{error.code}")
@@ -48,7 +48,7 @@ def test_call_state_answer(api, operation_id, state, target, capabilities, repor
         headers = api.auth_headers(target.api_key)
         exchange = send(client, targeted.valid_request(contract, operation_id, target, call_id, headers))
     failures = judge(exchange, contract, target.base_url, target.api_key)
-    codes = [entry.get("code") for entry in _entries(exchange)]
+    codes = [entry.get("code") for entry in error_entries(exchange)]
     judged = any(failure.rule == rules.RESOURCE_STATE_CODE for failure in failures)
     if not judged and (exchange.status != expected.status or expected.code not in codes):
         failures.append(
@@ -60,14 +60,6 @@ def test_call_state_answer(api, operation_id, state, target, capabilities, repor
         )
     reporter.exchange(exchange, failures, always=True)
     verdict.on_exchange(exchange, failures)
-
-
-def _entries(exchange):
-    try:
-        errors = exchange.response_json().get("errors", [])
-    except (ValueError, AttributeError):
-        return []
-    return [entry for entry in errors if isinstance(entry, dict)] if isinstance(errors, list) else []
 
 
 def check_meta(item):

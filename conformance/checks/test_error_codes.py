@@ -29,8 +29,8 @@ def texml_calls():
 
 
 def _resource_id(api, operation_id, client, target, capabilities, texml_calls):
-    operation = rest_contract(api).operation(operation_id)
-    if not any(f"{{{name}}}" in operation.path for name in api.resource_parameters):
+    contract = rest_contract(api)
+    if not contract.names_resource(contract.operation(operation_id)):
         return UNKNOWN_ID  # the path names no call: nothing to make
     if api.name != "texml":
         return live_resource(api, client, target, capabilities)

@@ -6,8 +6,10 @@ import httpx
 from conformance.core.exchange import send
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
 from conformance.options import apis_of
+from conformance.rest import targeted
 from conformance.rest.contract import rest_contract
 from conformance.rest.judge import judge
+from conformance.rest.resources import UNKNOWN_ID
 from conformance.rest.targeted import VALID_URL
 
 PROBED = ("DELETE", "PUT", "PATCH", "POST", "GET")
@@ -30,8 +32,7 @@ def test_undeclared_method_is_refused(api, path, method, operation_id, target, r
     reporter.rule("an undeclared method is refused, naming the methods the path takes")
     allure.dynamic.title(f"{path}: {method} is not declared → 404 or 405 with Allow")
     contract = rest_contract(api)
-    fills = {"account_sid": target.account_sid, **{name: "v3:conformance-unknown" for name in api.resource_parameters}}
-    url = target.base_url + api.base_path + path.format_map(fills)
+    url = targeted.url_for(contract, contract.operation(operation_id), target, UNKNOWN_ID)
     request = httpx.Request(method, url, headers=api.auth_headers(target.api_key), params={"Url": VALID_URL})
     with httpx.Client(timeout=target.request_timeout) as client:
         exchange = send(client, request)

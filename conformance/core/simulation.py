@@ -1,6 +1,5 @@
 """Client of the simulation control protocol (specs/simulation.openapi.yaml)."""
 
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -8,10 +7,10 @@ from urllib.parse import quote
 import httpx
 
 from conformance.core.target import Target
+from conformance.core.waiting import poll
 from conformance_specs import load
 
 PREFIX = "/simulation/v1"
-POLL_START_S, POLL_MAX_S = 0.005, 0.1
 SUPPORTED_MAJOR = load("simulation.openapi.yaml")["info"]["version"].split(".")[0]
 
 
@@ -82,14 +81,8 @@ class Simulation:
         return self._call("GET", f"/calls/{quote(call_sid, safe='')}/timeline", params=params)
 
     def wait_for_event(self, call_sid: str, event: str, deadline_s: float) -> bool:
-        """Whether the call's timeline shows ``event`` within ``deadline_s`` (asked with growing intervals)."""
-        deadline, interval = time.monotonic() + deadline_s, POLL_START_S
-        while not any(entry.get("event") == event for entry in self.timeline(call_sid)["events"]):
-            if time.monotonic() + interval > deadline:
-                return False
-            time.sleep(interval)
-            interval = min(interval * 2, POLL_MAX_S)
-        return True
+        """Whether the call's timeline shows ``event`` within ``deadline_s``."""
+        return poll(lambda: any(entry.get("event") == event for entry in self.timeline(call_sid)["events"]), deadline_s)
 
     def advance(self, call_sid: str, seconds: float) -> None:
         self._call("POST", f"/calls/{quote(call_sid, safe='')}/clock", {"advance": seconds})

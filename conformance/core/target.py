@@ -111,38 +111,28 @@ def _presence_status(api: "Api", method: str, url: str, base_url: str, api_key: 
 
 def provision_application(base_url: str, api_key: str, voice_url: str) -> str:
     """Create a TeXML application on the target and return its id (the ApplicationSid of calls)."""
-    try:
-        response = httpx.post(
-            f"{base_url}/texml_applications",
-            json={"friendly_name": "texml-conformance", "voice_url": voice_url},
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=PROBE_TIMEOUT_S,
-        )
-        application_id = response.json()["data"]["id"]
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        raise TargetUnusable(
-            "could not create a TeXML application on the target "
-            "(POST /texml_applications). Pass --application-sid=ID of an existing one."
-        ) from None
-    return str(application_id)
+    body = {"friendly_name": "texml-conformance", "voice_url": voice_url}
+    return _provision(base_url, api_key, "/texml_applications", body, "a TeXML application", "--application-sid")
 
 
 def provision_call_control_application(base_url: str, api_key: str, webhook_url: str) -> str:
     """Create a Call Control application on the target and return its id (the connection_id of Dial)."""
+    body = {"application_name": "texml-conformance", "webhook_event_url": webhook_url}
+    return _provision(
+        base_url, api_key, "/call_control_applications", body, "a Call Control application", "--connection-id"
+    )
+
+
+def _provision(base_url: str, api_key: str, path: str, body: dict[str, str], what: str, option: str) -> str:
     try:
         response = httpx.post(
-            f"{base_url}/call_control_applications",
-            json={"application_name": "texml-conformance", "webhook_event_url": webhook_url},
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=PROBE_TIMEOUT_S,
+            f"{base_url}{path}", json=body, headers={"Authorization": f"Bearer {api_key}"}, timeout=PROBE_TIMEOUT_S
         )
-        application_id = response.json()["data"]["id"]
+        return str(response.json()["data"]["id"])
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         raise TargetUnusable(
-            "could not create a Call Control application on the target "
-            "(POST /call_control_applications). Pass --connection-id=ID of an existing one."
+            f"could not create {what} on the target (POST {path}). Pass {option}=ID of an existing one."
         ) from None
-    return str(application_id)
 
 
 def open_target(options: RunOptions) -> tuple[Target, EmbeddedEmulator | None]:

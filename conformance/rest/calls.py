@@ -1,6 +1,5 @@
 """Create a call through the TeXML calls resource and find its sid."""
 
-import time
 from collections.abc import Callable
 
 import httpx
@@ -10,10 +9,10 @@ from conformance.core.exchange import Exchange, send
 from conformance.core.failures import fail
 from conformance.core.numbers import unique_number
 from conformance.core.target import Target
+from conformance.core.waiting import poll
 from conformance.rest.targeted import VALID_URL
 
 CALLER = "+13125550111"
-POLL_START_S, POLL_MAX_S = 0.01, 0.2
 
 
 def create_call(
@@ -42,14 +41,16 @@ def _sid_from_list(client: httpx.Client, target: Target, to: str) -> str:
 
 
 def listed(client: httpx.Client, target: Target, to: str, enough: Callable[[list[dict]], bool]) -> list[dict]:
-    """The calls to ``to`` the listing shows, asked again with growing intervals until ``enough`` of them
-    appear or --request-timeout passes: upstream documents the listing as eventually consistent."""
-    deadline, interval = time.monotonic() + target.request_timeout, POLL_START_S
-    while True:
+    """The calls to ``to`` the listing shows, asked again until ``enough`` of them appear or --request-timeout
+    passes: upstream documents the listing as eventually consistent."""
+    shown: list[dict] = []
+
+    def enough_listed() -> bool:
         response = client.get(target.calls_path, params={"To": to})
         body = response.json() if response.status_code == 200 else {}
-        calls = [call for call in body.get("calls", []) if isinstance(call, dict)] if isinstance(body, dict) else []
-        if enough(calls) or time.monotonic() + interval > deadline:
-            return calls
-        time.sleep(interval)
-        interval = min(interval * 2, POLL_MAX_S)
+        calls = body.get("calls", []) if isinstance(body, dict) else []
+        shown[:] = [call for call in calls if isinstance(call, dict)]
+        return enough(shown)
+
+    poll(enough_listed, target.request_timeout)
+    return shown

@@ -86,6 +86,10 @@ class RestContract:
                     return candidate, True
         return None, path_known
 
+    def names_resource(self, operation: Operation) -> bool:
+        """Whether the operation's path names one resource (a call) by a path parameter."""
+        return any(f"{{{name}}}" in operation.path for name in self.api.resource_parameters)
+
     def methods_of(self, relative_path: str) -> set[str]:
         """The methods the contract declares for the path a request addressed."""
         return {op.method.upper() for op in self.operations if _template_regex(op.path).match(relative_path)}

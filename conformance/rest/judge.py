@@ -77,8 +77,7 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
     if operation is None:
         allowed = {404, 405} if path_known else {404}
         return Expectation(RequestKind.UNDECLARED_METHOD, None, allowed_statuses=frozenset(allowed))
-    names_resource = any(f"{{{name}}}" in operation.path for name in contract.api.resource_parameters)
-    resource_statuses = set(contract.api.resource_statuses) if names_resource else set()
+    resource_statuses = set(contract.api.resource_statuses) if contract.names_resource(operation) else set()
     if operation.body_required and not exchange.request_body:
         # No body where one is required: refused, whether read as unparseable, unsupported or missing members.
         allowed = {_status("unsupported_media_type"), _status("malformed_body"), 422} | resource_statuses

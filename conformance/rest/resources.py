@@ -33,16 +33,21 @@ def _callcontrol_call(client: httpx.Client, target: Target, capabilities: Capabi
     """An answered call that stays up: the far end answers at once and its clock only moves when told."""
     if capabilities.missing(frozenset({"parties", "manual-clock", "timeline"})):
         return UNKNOWN_ID
-    to = unique_number()
     simulation = Simulation(client)
-    simulation.script_party(to, {"clock": "manual"})
-    response = client.post("/calls", json={"to": to, "from": CALLER, "connection_id": target.connection_id})
-    if response.status_code != 200:
-        raise fail(rules.VALID_CALL_ACCEPTED, f"a valid Dial answered {response.status_code}: {response.text[:300]}")
-    call_control_id = str(response.json()["data"]["call_control_id"])
+    call_control_id = _dial(client, target, {"clock": "manual"})
     if not simulation.wait_for_event(call_control_id, "answered", ANSWER_DEADLINE_S):
         raise fail(rules.CALL_ENDS, f"the dialled call {call_control_id} was not answered within {ANSWER_DEADLINE_S} s")
     return call_control_id
+
+
+def _dial(client: httpx.Client, target: Target, party: dict[str, object]) -> str:
+    """Dial a fresh number whose far end follows ``party``; the new call's call_control_id."""
+    to = unique_number()
+    Simulation(client).script_party(to, party)
+    response = client.post("/calls", json={"to": to, "from": CALLER, "connection_id": target.connection_id})
+    if response.status_code != 200:
+        raise fail(rules.VALID_CALL_ACCEPTED, f"a valid Dial answered {response.status_code}: {response.text[:300]}")
+    return str(response.json()["data"]["call_control_id"])
 
 
 PROVIDERS: dict[str, Provider] = {"texml": _texml_call, "callcontrol": _callcontrol_call}
@@ -59,16 +64,11 @@ def call_in_state(state: str, client: httpx.Client, target: Target) -> str:
     """The id of a Call Control call in ``state`` (the capabilities STATES names are declared)."""
     if state == "unknown_call":
         return UNKNOWN_ID
-    simulation = Simulation(client)
-    to = unique_number()
     ringing = state == "not_answered"
-    simulation.script_party(to, {"clock": "manual", **({"answer_after": 3600} if ringing else {})})
-    response = client.post("/calls", json={"to": to, "from": CALLER, "connection_id": target.connection_id})
-    if response.status_code != 200:
-        raise fail(rules.VALID_CALL_ACCEPTED, f"a valid Dial answered {response.status_code}: {response.text[:300]}")
-    call_control_id = str(response.json()["data"]["call_control_id"])
+    call_control_id = _dial(client, target, {"clock": "manual", **({"answer_after": 3600} if ringing else {})})
     if ringing:
         return call_control_id
+    simulation = Simulation(client)
     hangup = client.post(f"/calls/{call_control_id}/actions/hangup", json={})
     if hangup.status_code != 200 or simulation.timeline(call_control_id, wait="ended", timeout=ANSWER_DEADLINE_S).get(
         "status"

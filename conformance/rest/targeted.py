@@ -184,14 +184,15 @@ def _fills(contract: RestContract, target: Target, resource_id: str) -> dict[str
     }
 
 
-def _url(contract: RestContract, operation: Operation, target: Target, resource_id: str) -> str:
+def url_for(contract: RestContract, operation: Operation, target: Target, resource_id: str) -> str:
+    """The URL of ``operation`` on the target, its path placeholders filled in."""
     fills = _fills(contract, target, resource_id)
     return target.base_url + contract.api.base_path + operation.path.format_map(fills)
 
 
 def build_request(contract: RestContract, case: RuleCase, target: Target, resource_id: str) -> httpx.Request:
     operation = contract.operation(case.operation_id)
-    url = _url(contract, operation, target, resource_id)
+    url = url_for(contract, operation, target, resource_id)
     headers = contract.api.auth_headers(target.api_key)
     if case.location == "query":
         return httpx.Request(operation.method.upper(), url, params={case.member: case.value}, headers=headers)
@@ -230,5 +231,5 @@ def valid_request(
     """A request to ``operation_id`` that keeps every rule, sent with ``headers`` as given."""
     operation = contract.operation(operation_id)
     body = contract.api.valid_body(operation_id, _fills(contract, target, resource_id))
-    url = _url(contract, operation, target, resource_id)
+    url = url_for(contract, operation, target, resource_id)
     return httpx.Request(operation.method.upper(), url, json=body, headers=headers)

@@ -1,7 +1,6 @@
 """Run one fixture against the target: serve its documents, start the call, collect the trace."""
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from conformance.core.numbers import unique_number
 from conformance.core.simulation import Simulation, SimulationError
 from conformance.core.target import Target
 from conformance.core.trace import INTEGER, TIMELINE, Context, Observed, mismatches, missing_entries
+from conformance.core.waiting import poll
 from conformance.texml.fixtures import RECORDING_STATUS_PATH, START_PATH, STATUS_PATH, Fixture
 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -22,7 +22,6 @@ ALL_STATUS_EVENTS = "initiated ringing answered completed"
 # After the call ends, requests still in flight get this long to arrive before a mismatch stands
 # (only while a channel has fewer entries than expected: waiting cannot fix a wrong value).
 SETTLE_S = 1.0
-POLL_START_S, POLL_MAX_S = 0.005, 0.1
 # After this many scenarios in a row whose calls never end, the target is not running calls:
 # the rest fail at once instead of each waiting out its deadline.
 MAX_STUCK_IN_A_ROW = 3
@@ -217,15 +216,12 @@ class ScenarioRunner:
         self._stuck_in_a_row = 0
 
     def _poll(self, condition: Callable[[], bool]) -> bool:
-        """Ask ``condition`` with growing intervals until it holds or the scenario deadline passes."""
-        deadline, interval = time.monotonic() + self._deadline_s, POLL_START_S
-        while True:
+        """Ask ``condition`` until it holds or the scenario deadline passes (an unreadable answer counts as no)."""
+
+        def holds() -> bool:
             try:
-                if condition():
-                    return True
+                return condition()
             except (httpx.HTTPError, SimulationError, KeyError, TypeError, ValueError):
-                pass
-            if time.monotonic() + interval > deadline:
                 return False
-            time.sleep(interval)
-            interval = min(interval * 2, POLL_MAX_S)
+
+        return poll(holds, self._deadline_s)
