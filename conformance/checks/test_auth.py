@@ -7,8 +7,8 @@ from conformance.core.exchange import send
 from conformance.core.meta import AREA_AUTH, CheckMeta, error_code_fact, operation_fact
 from conformance.options import apis_of
 from conformance.rest import targeted
+from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
-from conformance.rest.judge import judge
 
 # Credentials that must be refused, per auth scheme (check id suffix -> headers for a key).
 BAD_CREDENTIALS = {
@@ -38,9 +38,7 @@ def test_refuses_bad_credentials(api, operation_id, credentials, target, reporte
     request = targeted.valid_request(contract, operation_id, target, "v3:conformance-unknown", headers)
     with httpx.Client(timeout=target.request_timeout) as client:
         exchange = send(client, request)
-    failures = judge(exchange, contract, target.base_url, target.api_key)
-    reporter.exchange(exchange, failures, always=True)
-    verdict.on_exchange(exchange, failures)
+    conclude(exchange, contract, target, reporter, verdict)
 
 
 def check_meta(item):

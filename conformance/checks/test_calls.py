@@ -8,8 +8,8 @@ from conformance.core.failures import Failure
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
 from conformance.core.numbers import unique_number
 from conformance.rest.calls import CALLER, create_call, listed
+from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
-from conformance.rest.judge import judge
 from conformance.texml.live import live_call
 from conformance_specs.apis import api
 
@@ -28,9 +28,7 @@ def client(target):
 
 
 def _verdict(reporter, verdict, target, exchange, extra=()):
-    failures = judge(exchange, rest_contract(TEXML), target.base_url, target.api_key) + list(extra)
-    reporter.exchange(exchange, failures, always=True)
-    verdict.on_exchange(exchange, failures)
+    conclude(exchange, rest_contract(TEXML), target, reporter, verdict, extra)
 
 
 def _json_field(exchange, name):

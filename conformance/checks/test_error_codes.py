@@ -11,8 +11,8 @@ from conformance.gate.coverage import BODY
 from conformance.options import apis_of
 from conformance.rest import targeted
 from conformance.rest.calls import create_call
+from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
-from conformance.rest.judge import judge
 from conformance.rest.resources import UNKNOWN_ID, live_resource
 
 
@@ -50,11 +50,8 @@ def test_documented_rule(api, case, target, capabilities, reporter, verdict, tex
             lambda: _resource_id(api, case.operation_id, client, target, capabilities, texml_calls)
         )
         exchange = send(client, targeted.build_request(contract, case, target, resource_id))
-    failures = judge(exchange, contract, target.base_url, target.api_key)
-    if case.keyword is not None:
-        failures += _documented_error_failures(case, exchange)
-    reporter.exchange(exchange, failures, always=True)
-    verdict.on_exchange(exchange, failures)
+    extra = _documented_error_failures(case, exchange) if case.keyword is not None else []
+    conclude(exchange, contract, target, reporter, verdict, extra)
 
 
 def _documented_error_failures(case: targeted.RuleCase, exchange: Exchange) -> list[Failure]:

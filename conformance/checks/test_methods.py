@@ -7,8 +7,8 @@ from conformance.core.exchange import send
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact
 from conformance.options import apis_of
 from conformance.rest import targeted
+from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
-from conformance.rest.judge import judge
 from conformance.rest.resources import UNKNOWN_ID
 from conformance.rest.targeted import VALID_URL
 
@@ -36,9 +36,7 @@ def test_undeclared_method_is_refused(api, path, method, operation_id, target, r
     request = httpx.Request(method, url, headers=api.auth_headers(target.api_key), params={"Url": VALID_URL})
     with httpx.Client(timeout=target.request_timeout) as client:
         exchange = send(client, request)
-    failures = judge(exchange, contract, target.base_url, target.api_key)
-    reporter.exchange(exchange, failures, always=True)
-    verdict.on_exchange(exchange, failures)
+    conclude(exchange, contract, target, reporter, verdict)
 
 
 def check_meta(item):
