@@ -39,6 +39,7 @@ from conformance_specs.apis import api
 TARGET = pytest.StashKey[Target]()
 EMULATOR = pytest.StashKey[EmbeddedEmulator | None]()
 GATE = pytest.StashKey[Gate]()
+CHECKS_NODE_PREFIX = "conformance/checks/"
 
 
 def start(config: pytest.Config, options: RunOptions) -> None:
@@ -103,6 +104,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Name the check modules by the package they ship in, wherever it is installed.
+
+    pytest names a module by its path from the rootdir, so an installed suite would print
+    (and write into Allure full names and --lf caches) ``.tox/.../site-packages/conformance/...``.
+    """
+    if module_path.parent != CHECKS_DIR:
+        return None
+    return pytest.Module.from_parent(parent, path=module_path, nodeid=f"{CHECKS_NODE_PREFIX}{module_path.name}")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -10,12 +10,14 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conformance.gate import allure_files, html_report
+from conformance.gate.summary import conformance_percent
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
 from tests.mutants import MUTANTS
@@ -45,7 +47,7 @@ CATEGORY = {
     "unexpected pass": allure_files.UNEXPECTED_PASSES,
     "error": allure_files.ERRORS,
     "expected failure": allure_files.EXPECTED_FAILURES,
-    "not applicable": allure_files.NOT_APPLICABLE,
+    "not applicable": allure_files.NOT_APPLICABLE_CHECKS,
 }
 RUN_LEVEL_FILES = re.compile(r"environment\.properties|categories\.json|.*-globals\.json")
 CHROMIUM_FLAGS = [
@@ -134,6 +136,16 @@ def results(tmp_path_factory) -> Path:
     return allure
 
 
+def test_results_name_checks_by_package_and_close_every_fixture_step(results):
+    """No install path in full names, no tear-down step without a status (a "?" in the report)."""
+    for path in results.glob("*-result.json"):
+        assert json.loads(path.read_text())["fullName"].startswith("conformance.checks.test_"), path
+    for path in results.glob("*-container.json"):
+        container = json.loads(path.read_text())
+        steps = container.get("befores", []) + container.get("afters", [])
+        assert all(step.get("status") for step in steps), (path, steps)
+
+
 def embedded(index: Path) -> dict[str, bytes]:
     """The single-file report's data files: d("name", "base64") calls in index.html."""
     html = index.read_text(encoding="utf-8")
@@ -166,6 +178,13 @@ def test_the_report_opens_from_disk_without_any_network_request_and_shows_catego
             outcome = next(label["value"] for label in case["labels"] if label["name"] == "outcome")
             categories[outcome] = [category["name"] for category in case["extra"]["categories"]]
     assert categories == {outcome: [name] for outcome, name in CATEGORY.items()}
+
+    # One "conformant": the header's rate (passed over passed, failed and broken) is the console's.
+    statistic = json.loads(data["widgets/summary.json"])["statistic"]
+    judged = statistic["passed"] + statistic["failed"] + statistic["broken"]
+    allure_rate = round(100 * statistic["passed"] / judged, 1)
+    outcomes = Counter(CHECKS.values()) + Counter(["unexpected pass"])  # the strict run's check
+    assert allure_rate == conformance_percent(outcomes)
 
     environment = {item["name"]: item["values"] for item in json.loads(data["widgets/environment.json"])}
     assert {"target", "suite_version", "seed", "profile", "capabilities"} <= environment.keys()

@@ -1,4 +1,5 @@
-"""Run-level files for the Allure report: the environment table, the categories and the coverage matrix.
+"""Run-level files for the Allure report: each check's status, the environment table, the categories
+and the coverage matrix.
 
 All use formats Allure reads from the results folder (environment.properties, categories.json,
 and a ``*-globals.json`` naming global attachments), so the single-file report shows them.
@@ -11,37 +12,61 @@ import uuid
 from pathlib import Path
 
 from conformance.gate.coverage import Matrix
+from conformance.gate.outcomes import ERROR, EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, PASSED, UNEXPECTED_PASS
 
 EXAMPLES_SHOWN = 3
 
-# The report's categories, one per outcome that needs a reader's attention (outcomes.py).
-# The Allure 2 report, the one that opens without loading anything remote, matches a
-# category on the status allure-pytest gives a check and its message, first match wins.
-# Those follow the outcome: a broken rule is a ConformanceFailure, an AssertionError, so
-# "failed" (several, grouped by Hypothesis, are "broken" and listed in the trace); any other
-# exception is an error; an expected failure is skipped with "XFAIL", an unexpected pass
-# passes with "XPASS", or fails with no message under --strict-expectations; any other skip
-# is not applicable.
+# Allure's header rate is passed / (passed + failed + broken), skipped left out. Each check
+# gets the status of its outcome so that rate is the console's "conformant": an expected
+# failure still breaks its rule (failed), an unexpected pass keeps it (passed), an error is
+# broken and only a check that was not applicable is left out.
+ALLURE_STATUS = {
+    PASSED: "passed",
+    FAILED: "failed",
+    EXPECTED_FAILURE: "failed",
+    UNEXPECTED_PASS: "passed",
+    NOT_APPLICABLE: "skipped",
+    ERROR: "broken",
+}
+# Messages that mark the two outcomes an expectations file decides; pytest writes them for
+# xfail and xpass, except under --strict-expectations, where the unexpected pass has none.
+MARKS = {EXPECTED_FAILURE: "XFAIL", UNEXPECTED_PASS: "XPASS"}
+
+# The report's categories, one per outcome that needs a reader's attention; the Allure 2
+# report matches a category on status and message, first match wins.
 FAILURES = "Conformance failures"
 UNEXPECTED_PASSES = "Unexpected passes (remove from expectations)"
 ERRORS = "Infrastructure errors (suite or target broke)"
 EXPECTED_FAILURES = "Expected failures (in the expectations file)"
-NOT_APPLICABLE = "Not applicable (profile, capability or not supported)"
+NOT_APPLICABLE_CHECKS = "Not applicable (profile, capability or not supported)"
 CATEGORIES = (
     {"name": UNEXPECTED_PASSES, "matchedStatuses": ["passed"], "messageRegex": "^XPASS"},
-    {"name": FAILURES, "matchedStatuses": ["failed"], "messageRegex": r"^conformance\.core\.failures\."},
-    # A sub-exception of a group is printed after "| " in the trace.
-    {"name": FAILURES, "matchedStatuses": ["broken"], "traceRegex": r"\| conformance\.core\.failures\."},
+    {"name": EXPECTED_FAILURES, "matchedStatuses": ["failed"], "messageRegex": "^XFAIL"},
+    {"name": FAILURES, "matchedStatuses": ["failed"]},
     {"name": ERRORS, "matchedStatuses": ["broken"]},
-    {"name": ERRORS, "matchedStatuses": ["failed"], "messageRegex": "."},
-    {"name": UNEXPECTED_PASSES, "matchedStatuses": ["failed"]},
-    {"name": EXPECTED_FAILURES, "matchedStatuses": ["skipped"], "messageRegex": "^XFAIL"},
-    {"name": NOT_APPLICABLE, "matchedStatuses": ["skipped"]},
+    {"name": NOT_APPLICABLE_CHECKS, "matchedStatuses": ["skipped"]},
 )
+
+
+def align_statuses(results: Path) -> None:
+    """Rewrite each check's Allure status from the outcome the gate labelled it with."""
+    for path in results.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        outcomes = [label["value"] for label in result.get("labels", ()) if label["name"] == "outcome"]
+        if not outcomes:
+            continue
+        outcome = outcomes[-1]  # a later phase (an error in tear-down) overrides an earlier one
+        result["status"] = ALLURE_STATUS[outcome]
+        details = result.setdefault("statusDetails", {})
+        mark = MARKS.get(outcome)
+        if mark and not details.get("message", "").startswith(mark):
+            details["message"] = f"{mark} {details.get('message', '')}".rstrip()
+        path.write_text(json.dumps(result), encoding="utf-8")
 
 
 def write(results: Path, environment: dict[str, str], matrix: Matrix) -> None:
     results.mkdir(parents=True, exist_ok=True)
+    align_statuses(results)
     lines = [f"{key}={_escaped(value)}" for key, value in environment.items()]
     (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (results / "categories.json").write_text(json.dumps(CATEGORIES, indent=1), encoding="utf-8")
