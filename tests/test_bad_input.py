@@ -92,8 +92,9 @@ def test_refused_key_and_wrong_base_path_are_reported(tmp_path):
         (VALID_FIXTURE.replace("<Response/>", '<Response><Pause length="181"/></Response>'), "length"),
         (VALID_FIXTURE.replace("requests: []", "request: []"), "request"),
         ("facts: [Pause@lenght]\n" + VALID_FIXTURE, "Pause@lenght"),
+        ("behaviours: [pause/waits-in-slience]\n" + VALID_FIXTURE, "pause/waits-in-slience"),
     ],
-    ids=["unknown verb", "attribute out of range", "unknown channel", "unknown catalogue fact"],
+    ids=["unknown verb", "attribute out of range", "unknown channel", "unknown catalogue fact", "unknown behaviour"],
 )
 def test_fixture_with_a_typo_names_the_file_and_the_typo(text, phrase, tmp_path):
     folder = tmp_path / "texml" / "pause"

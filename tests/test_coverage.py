@@ -7,6 +7,7 @@ import yaml
 
 from conformance.core.meta import attribute_fact, operation_fact
 from conformance.gate import coverage
+from conformance_specs import behaviours
 from conformance_specs.apis import all_apis
 from tests.suite_runner import run_suite_in_process
 
@@ -41,6 +42,7 @@ def test_every_kind_of_fact_is_in_the_matrix(suite_coverage):
         "callback field",
         "error code",
         "webhook event",
+        "behaviour",
     }
     assert kinds["operation"] == {"facts": 33, "covered": 33}
 
@@ -57,3 +59,12 @@ def test_a_fact_whose_only_check_is_gone_is_listed_uncovered():
 def test_facts_a_check_names_but_the_specs_do_not_state_are_ignored():
     matrix = coverage.build(all_apis(), [("check-a", frozenset({"verb:Teleport"}))])
     assert "verb:Teleport" not in matrix.covering
+
+
+def test_every_behaviour_stated_as_another_fact_names_a_fact_the_specs_state():
+    facts = {fact.id for fact in coverage.spec_facts(all_apis())}
+    for api in all_apis():
+        if api.behaviours_file is None:
+            continue
+        for statement in behaviours.statements(api.behaviours_file).values():
+            assert set(statement.stated_as) <= facts, f"{statement.id}: no such fact {set(statement.stated_as) - facts}"

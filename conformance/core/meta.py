@@ -101,3 +101,7 @@ def callback_field_fact(kind: str, name: str) -> str:
 
 def error_code_fact(status: int, code: str) -> str:
     return f"error-code:{status}/{code}"
+
+
+def behaviour_fact(statement_id: str) -> str:
+    return f"behaviour:{statement_id}"

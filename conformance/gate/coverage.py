@@ -12,6 +12,7 @@ from typing import Any
 import conformance_specs as specs
 from conformance.core.meta import (
     attribute_fact,
+    behaviour_fact,
     callback_event_fact,
     callback_field_fact,
     constraint_fact,
@@ -20,7 +21,7 @@ from conformance.core.meta import (
     verb_fact,
 )
 from conformance.rest.contract import rest_contract
-from conformance_specs import catalogue
+from conformance_specs import behaviours, catalogue
 from conformance_specs.apis import Api
 
 # JSON Schema keywords that restrict what a request member may be.
@@ -105,6 +106,8 @@ def spec_facts(apis: tuple[Api, ...]) -> Iterator[Fact]:
         yield from _error_code_facts(api)
         if api.callbacks_file:
             yield from _callback_facts(api.callbacks_file)
+        if api.behaviours_file:
+            yield from _behaviour_facts(api.behaviours_file)
     if any(api.name == "texml" for api in apis):
         yield from _verb_facts()
 
@@ -183,3 +186,9 @@ def _callback_facts(callbacks_file: str) -> Iterator[Fact]:
             yield Fact(callback_event_fact(kind, event), "callback event", f"{spec['description']}: {event}")
         for name in spec["fields"]:
             yield Fact(callback_field_fact(kind, name), "callback field", f"{spec['description']}: {name}")
+
+
+def _behaviour_facts(behaviours_file: str) -> Iterator[Fact]:
+    for statement in behaviours.statements(behaviours_file).values():
+        if statement.is_fact:
+            yield Fact(behaviour_fact(statement.id), "behaviour", statement.says)

@@ -1,7 +1,13 @@
 """Which spec facts a TeXML scenario covers: its verb, the catalogue facts it names, the callbacks it expects."""
 
 import conformance_specs as specs
-from conformance.core.meta import attribute_fact, callback_event_fact, callback_field_fact, verb_fact
+from conformance.core.meta import (
+    attribute_fact,
+    behaviour_fact,
+    callback_event_fact,
+    callback_field_fact,
+    verb_fact,
+)
 from conformance.texml.fixtures import Fixture
 from conformance_specs.apis import api
 
@@ -9,8 +15,8 @@ ABSENT = "<absent>"
 
 
 def fixture_facts(fixture: Fixture) -> frozenset[str]:
-    """What a scenario covers: its verb, the catalogue facts it names, and the callbacks it expects."""
-    found = {verb_fact(fixture.verb)}
+    """What a scenario covers: its verb, the catalogue facts and behaviours it names, and the callbacks it expects."""
+    found = {verb_fact(fixture.verb)} | {behaviour_fact(statement) for statement in fixture.behaviours}
     for fact in fixture.facts:
         element, _, attribute = fact.partition("@")
         found.add(verb_fact(element))

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 import conformance_specs as specs
-from conformance_specs import catalogue
+from conformance_specs import behaviours, catalogue
+from conformance_specs.apis import api
 from conformance_specs.contract import Contract
 
 IMPLIED_NEEDS = frozenset({"virtual-clock"})
@@ -37,6 +38,7 @@ class Fixture:
     rule: str
     seed: str
     facts: tuple[str, ...]
+    behaviours: tuple[str, ...]  # statement ids of the behaviour catalogue
     needs: frozenset[str]
     start: str
     call: dict[str, Any]
@@ -94,6 +96,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         rule=raw["rule"],
         seed=raw["seed"],
         facts=tuple(raw.get("facts", ())),
+        behaviours=tuple(raw.get("behaviours", ())),
         needs=frozenset(needs),
         start=raw.get("start", "outbound"),
         call=raw.get("call", {}),
@@ -123,6 +126,23 @@ def _content_problems(raw: dict[str, Any]) -> list[str]:
         element, _, attribute = fact.partition("@")
         if element not in known.elements or (attribute and attribute not in known.elements[element].attributes):
             problems.append(f"facts: {fact!r} is not in specs/texml/verbs.yaml")
+    problems += _behaviour_problems(raw.get("behaviours", ()))
     if raw.get("party"):
         problems += [f"party{v.pointer}: {v.detail}" for v in SIMULATION.body_violations("Party", raw["party"])]
+    return problems
+
+
+def _behaviour_problems(named: list[str]) -> list[str]:
+    catalogue_file = api("texml").behaviours_file
+    known = behaviours.statements(catalogue_file) if catalogue_file else {}
+    problems = []
+    for statement_id in named:
+        statement = known.get(statement_id)
+        if statement is None:
+            problems.append(f"behaviours: {statement_id!r} is not in specs/{catalogue_file}")
+        elif not statement.is_fact:
+            problems.append(
+                f"behaviours: {statement_id!r} is stated as {', '.join(statement.stated_as)}; "
+                "cover that fact instead (facts:, or the callback the scenario expects)"
+            )
     return problems
