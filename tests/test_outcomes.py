@@ -1,5 +1,6 @@
 """Expectations files and outcome decisions, piece by piece."""
 
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +9,7 @@ from conformance.core.failures import ConformanceFailure, InfrastructureError
 from conformance.gate import expectations
 from conformance.gate.expectations import Expectation, ExpectationsError
 from conformance.gate.outcomes import decide, is_conformance_failure
-from conformance.gate.summary import CheckResult, Summary
+from conformance.gate.summary import CheckResult, Summary, conformance_percent
 
 EXPECTED = Expectation("fail", "voice ignored", "https://example.com/issues/3")
 
@@ -115,3 +116,9 @@ def test_conformance_counts_passes_over_judged_checks():
         summary.add(CheckResult(f"c{index}", "TeXML verbs", "Say", outcome))
     assert summary.as_json()["totals"]["conformance_percent"] == 50.0
     assert [r.check for r in summary.unexpected(strict=False)] == ["c2"]
+
+
+def test_one_broken_rule_in_thousands_is_never_shown_as_100_percent():
+    assert conformance_percent(Counter({"passed": 19999, "failed": 1})) == 99.99
+    assert conformance_percent(Counter({"passed": 2, "expected failure": 1})) == 66.66
+    assert conformance_percent(Counter({"not applicable": 3})) is None

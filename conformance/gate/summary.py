@@ -1,5 +1,6 @@
 """The run's verdict per spec area: counts of each outcome and a conformance percentage."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +37,13 @@ class CheckResult:
 
 
 def conformance_percent(counts: Counter[str]) -> float | None:
-    """Share of judged checks whose rule holds; None when nothing was judged."""
+    """Share of judged checks whose rule holds, in percent cut (never rounded up) to two decimals,
+    as the HTML report's header shows it: one failure in thousands is never "100%". None when nothing was judged.
+    """
     judged = sum(counts[outcome] for outcome in JUDGED)
     if not judged:
         return None
-    return round(100 * (counts[PASSED] + counts[UNEXPECTED_PASS]) / judged, 1)
+    return math.floor(10000 * (counts[PASSED] + counts[UNEXPECTED_PASS]) / judged) / 100
 
 
 @dataclass
@@ -100,4 +103,4 @@ class Summary:
 
 def _percent(counts: Counter[str]) -> str:
     value = conformance_percent(counts)
-    return f"{'-':>12}" if value is None else f"{value:>11.1f}%"
+    return f"{'-':>12}" if value is None else f"{value:>11.2f}%"
