@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -130,13 +131,24 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
             for name in error.validator_value:
                 if isinstance(error.instance, Mapping) and name not in error.instance:
                     yield Violation(f"{pointer.rstrip('/')}/{name}", "required", f"Can't be blank: {name}")
-        elif error.validator in conflict_keywords:
+        elif error.validator in conflict_keywords and _forbids_members(error):
             # Members can only exclude each other inside an object: a body of another type
             # satisfies every branch vacuously, and its one real fault is its type.
             if isinstance(error.instance, Mapping):
                 yield from _conflicts(error, pointer)
+        elif error.validator in conflict_keywords and error.context:
+            # Alternatives for one member (a string or a list of strings) that its value matches
+            # none of: the fault is the one the closest alternative names (a type, an item).
+            yield from _flatten([best_match(error.context)], conflict_keywords)
         else:
             yield Violation(pointer, str(error.validator), error.message)
+
+
+def _forbids_members(error: ValidationError) -> bool:
+    """Whether a oneOf/not says which members exclude each other, rather than which shapes a value may take."""
+    if error.validator == "not" or not error.context:  # several branches hold at once: members clash
+        return True
+    return any(sub.validator == "not" for sub in error.context)
 
 
 def _conflicts(error: ValidationError, pointer: str) -> Iterable[Violation]:

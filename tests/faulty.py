@@ -408,10 +408,15 @@ class Fault:
 
 TIMEOUT_121 = "rest/InitiateTexmlCall/Timeout=121->10033"
 WRONG_KEY = "auth/GetTexmlCalls/wrong-bearer-key"
+# A URL that is no absolute URI, in each API's application.
+NOT_A_URI = (
+    "rest/CreateTexmlApplication/voice_url='not a uri'->10026",
+    "rest/CreateCallControlApplication/webhook_event_failover_url='not a uri'->10026",
+)
 
 
 FAULTS = (
-    Fault("accepts everything with 200", accept_everything, (TIMEOUT_121,)),
+    Fault("accepts everything with 200", accept_everything, (TIMEOUT_121, *NOT_A_URI)),
     Fault(
         "500 on a valid Timeout at its maximum",
         server_error_at_timeout_maximum,

@@ -239,6 +239,19 @@ def test_body_rules_come_before_the_call_lookup(client):
     assert _error(response) == (422, "10004", "/payload")
 
 
+@pytest.mark.parametrize("to", [[{}], 5, {}], ids=["list of objects", "number", "object"])
+def test_a_to_that_is_neither_a_number_nor_a_list_of_them_is_a_type_error(client, connection_id, to):
+    # Found by `schemathesis run`: a list of objects reached the dialler and answered 500.
+    response = client.post("/calls", json={"connection_id": connection_id, "from": CALLER, "to": to})
+    assert _error(response) == (422, "10026", "/to")
+
+
+def test_a_webhook_url_that_is_no_absolute_uri_is_refused(client):
+    body = {"application_name": "a", "webhook_event_url": "https://example.test/hooks"}
+    response = client.post("/call_control_applications", json={**body, "webhook_event_failover_url": ""})
+    assert _error(response) == (422, "10026", "/webhook_event_failover_url")
+
+
 def test_media_commands_on_a_ringing_leg_get_90034(client, connection_id):
     sid = _dial(client, connection_id, party={"answer_after": 5})
     assert _error(_command(client, sid, "speak", payload="Too early", voice="female")) == (422, "90034", None)

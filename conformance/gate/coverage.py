@@ -23,6 +23,7 @@ from conformance.core.meta import (
 from conformance.rest.contract import rest_contract
 from conformance_specs import behaviours, catalogue
 from conformance_specs.apis import Api
+from conformance_specs.contract import FORMATS
 
 # JSON Schema keywords that restrict what a request member may be.
 CONSTRAINT_KEYWORDS = (
@@ -37,6 +38,7 @@ CONSTRAINT_KEYWORDS = (
     "maxLength",
     "minItems",
     "maxItems",
+    "format",
 )
 # A query string carries text, so a declared string type restricts nothing.
 QUERY_TYPES = ("integer", "number", "boolean", "array")
@@ -115,11 +117,13 @@ def spec_facts(apis: tuple[Api, ...]) -> Iterator[Fact]:
 def _operation_facts(api: Api) -> Iterator[Fact]:
     contract = rest_contract(api)
     components = contract.rules.document["components"]["schemas"]
+    # A format is a rule only where the error codes name a code for it, and only one the contract asserts.
+    formats = frozenset(FORMATS.checkers) if "format" in api.contract.errors.validation else frozenset()
     for operation in contract.operations:
         op = operation.operation_id
         yield Fact(operation_fact(op), "operation", operation.label)
         for parameter in operation.query_parameters:
-            yield from _member_facts(op, parameter["name"], parameter.get("schema", {}), QUERY_TYPES)
+            yield from _member_facts(op, parameter["name"], parameter.get("schema", {}), QUERY_TYPES, formats)
         if operation.body_component is None:
             continue
         schema = components[operation.body_component]
@@ -131,12 +135,14 @@ def _operation_facts(api: Api) -> Iterator[Fact]:
         for name, prop in schema.get("properties", {}).items():
             if "$ref" in prop:
                 prop = components[prop["$ref"].rsplit("/", 1)[-1]]
-            yield from _member_facts(op, name, prop, None)
+            yield from _member_facts(op, name, prop, None, formats)
 
 
-def _member_facts(op: str, name: str, schema: dict[str, Any], types: tuple[str, ...] | None) -> Iterator[Fact]:
+def _member_facts(
+    op: str, name: str, schema: dict[str, Any], types: tuple[str, ...] | None, formats: frozenset[str]
+) -> Iterator[Fact]:
     for keyword in CONSTRAINT_KEYWORDS:
-        if keyword not in schema:
+        if keyword not in schema or (keyword == "format" and schema["format"] not in formats):
             continue
         if keyword == "type" and types is not None and schema["type"] not in types:
             continue

@@ -27,6 +27,8 @@ WRONG_TYPE_VALUE: dict[str, Any] = {
     "object": "not-an-object",
 }
 NOT_IN_ENUM = "not-a-documented-value"
+# A value each asserted format refuses.
+NOT_OF_FORMAT = {"uri": "not a uri"}
 VALID_URL = "http://127.0.0.1:9/texml-conformance/document.xml"
 FORM = "application/x-www-form-urlencoded"
 
@@ -100,6 +102,9 @@ def _member_cases(
         yield case(WRONG_TYPE_VALUE[declared], "type", f"declared {declared}")
     if "enum" in prop:
         yield case(NOT_IN_ENUM, "enum", f"one of {prop['enum']}")
+    # A format is a rule only where the error codes name a code for breaking it.
+    if prop.get("format") in NOT_OF_FORMAT and "format" in contract.errors.validation:
+        yield case(NOT_OF_FORMAT[prop["format"]], "format", f"format {prop['format']}")
     if "pattern" in prop:
         yield case(f"{prop.get('default', 'x')} {NOT_IN_ENUM}", "pattern", "space separated enumerated words")
         yield case(_all_words(prop["pattern"]), None, "every enumerated word at once")
