@@ -17,6 +17,9 @@ from conformance.core.redact import Redactor
 # the rule response_within_size_limit reports a cut body instead of a garbled parse error.
 MAX_KEPT_BODY = 8 * 1024 * 1024
 
+# Headers curl derives from its own command line.
+CURL_SETS_ITSELF = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent"})
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -84,9 +87,10 @@ class Exchange:
         return json.loads(self.response_body)
 
     def as_curl(self, redact: Redactor) -> str:
+        """The request as one curl command line, credentials redacted."""
         parts = ["curl", "-X", self.method, self.url]
         for name, value in self.request_headers.items():
-            if name not in ("content-length", "accept-encoding", "connection", "user-agent"):
+            if name not in CURL_SETS_ITSELF:
                 parts += ["-H", f"{name}: {value}"]
         if self.request_body:
             parts += ["--data-binary", self.request_body.decode("utf-8", "replace")]
