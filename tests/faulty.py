@@ -92,6 +92,37 @@ def server_error_at_timeout_maximum(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
+def required_members_only_with_url(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Checks To, From and ApplicationSid only on a body with Url: one with inline Texml, or with
+    neither, is accepted (200) even when it lacks one of them."""
+    accepted = json.dumps({"from": "+13125550111", "to": "+13125550100", "status": "queued", "call_sid": "v3:x"})
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not _is_initiate(scope):
+            return await app(scope, receive, send)
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        parsed = _json(body)
+        required = ("To", "From", "ApplicationSid")
+        if isinstance(parsed, dict) and "Url" not in parsed and not all(name in parsed for name in required):
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+            )
+            await send({"type": "http.response.body", "body": accepted.encode()})
+            return
+
+        async def replay() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await app(scope, replay, send)
+
+    return wrapped
+
+
 def bad_request_instead_of_422(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, lambda scope, status, body: (400 if status == 422 else status, body))
 
@@ -423,6 +454,14 @@ FAULTS = (
         ("rest/InitiateTexmlCall/Timeout=120->accepted",),
     ),
     Fault("400 instead of 422", bad_request_instead_of_422, (TIMEOUT_121,)),
+    Fault(
+        "required members checked only with a Url",
+        required_members_only_with_url,
+        (
+            "rest/InitiateTexmlCall/inline-texml:To=(absent)->10004",
+            "rest/InitiateTexmlCall/application-default:ApplicationSid=(absent)->10004",
+        ),
+    ),
     Fault("422 with a malformed envelope", malformed_error_envelope, (TIMEOUT_121,)),
     Fault("422 with the wrong code", range_reported_as_type_error, (TIMEOUT_121,)),
     Fault("ignores auth", ignores_auth, (WRONG_KEY,)),

@@ -24,6 +24,7 @@ from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
 from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected
+from conformance_emulator.controllers.texml.setup import outbound_setup
 from conformance_specs.catalogue import Catalogue, load
 
 Attrs = dict[str, Any]
@@ -181,6 +182,35 @@ def _texml_setup_changed(**changes: Any) -> Callable[[], Behaviour]:
         Interpreter.__init__(self, leg, dataclasses.replace(setup, **changes), *args)
 
     return interpreter_class(__init__=__init__)
+
+
+def _initiate_body_changed(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[], Behaviour]:
+    """InitiateCall misreading its body (``change`` rewrites it before the call is set up)."""
+
+    def setup(sid: str, account_sid: str, body: dict[str, Any], application: Any) -> Any:
+        return outbound_setup(sid, account_sid, change(dict(body)), application)
+
+    return lambda: Behaviour(texml=TexmlBehaviour(outbound_setup=setup))
+
+
+def _application_ignored(*members: str) -> Callable[[], Behaviour]:
+    """InitiateCall not inheriting ``members`` from the TeXML application the call names."""
+
+    def setup(sid: str, account_sid: str, body: dict[str, Any], application: Any) -> Any:
+        kept = {k: v for k, v in (application or {}).items() if k not in members}
+        return outbound_setup(sid, account_sid, body, kept)
+
+    return lambda: Behaviour(texml=TexmlBehaviour(outbound_setup=setup))
+
+
+def _without(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda body: {k: v for k, v in body.items() if k != name}
+
+
+def _first_event_only(body: dict[str, Any]) -> dict[str, Any]:
+    if "StatusCallbackEvent" in body:
+        body["StatusCallbackEvent"] = body["StatusCallbackEvent"].split(" ")[0]
+    return body
 
 
 def _party_changed(**changes: Any) -> Callable[[], Behaviour]:
@@ -634,6 +664,43 @@ MUTANTS: list[Mutant] = [
         attrs_changed("Record", lambda a: {**a, "method": "POST"}),
     ),
     # Status callbacks and the call
+    Mutant(
+        "application voice_url not inherited",
+        ("texml/call/application-voice-url",),
+        _application_ignored("voice_url"),
+    ),
+    Mutant(
+        "UrlMethod default POST, not the application's",
+        ("texml/call/application-voice-method",),
+        _application_ignored("voice_method"),
+    ),
+    Mutant("StatusCallback ignored", ("texml/callbacks/fields",), _leg_setup_changed(status_callback=None)),
+    Mutant(
+        "StatusCallbackMethod default GET",
+        ("texml/callbacks/fields",),
+        _initiate_body_changed(lambda body: {"StatusCallbackMethod": "GET", **body}),
+    ),
+    Mutant(
+        "StatusCallbackEvent keeps only its first event",
+        ("texml/callbacks/method-get", "texml/callbacks/fields"),
+        _initiate_body_changed(_first_event_only),
+    ),
+    Mutant(
+        "status callbacks for events StatusCallbackEvent does not list",
+        ("texml/callbacks/method-get",),
+        _leg_setup_changed(status_callback_events=frozenset({"initiated", "ringing", "answered", "completed"})),
+    ),
+    Mutant(
+        "Timeout default 60 s",
+        ("texml/callbacks/no-answer-default-timeout",),
+        _initiate_body_changed(lambda body: {"Timeout": 60, **body}),
+    ),
+    Mutant("TimeLimit ignored", ("texml/call/time-limit-ends-call",), _initiate_body_changed(_without("TimeLimit"))),
+    Mutant(
+        "TimeLimit default 1 hour",
+        ("texml/call/time-limit-default-four-hours",),
+        _initiate_body_changed(lambda body: {"TimeLimit": 3600, **body}),
+    ),
     Mutant(
         "status callbacks for every event by default",
         ("texml/callbacks/default-event-is-completed",),

@@ -6,7 +6,14 @@ import pytest
 from conformance.core import rules
 from conformance.core.exchange import Exchange, send
 from conformance.core.failures import Failure
-from conformance.core.meta import AREA_ERRORS, CheckMeta, constraint_fact, error_code_fact, operation_fact
+from conformance.core.meta import (
+    AREA_ERRORS,
+    CheckMeta,
+    behaviour_fact,
+    constraint_fact,
+    error_code_fact,
+    operation_fact,
+)
 from conformance.gate.coverage import BODY
 from conformance.options import apis_of
 from conformance.rest import targeted
@@ -14,6 +21,9 @@ from conformance.rest.calls import create_call
 from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
 from conformance.rest.resources import UNKNOWN_ID, live_resource
+
+# The behaviour statement a required member's case in another body shape shows.
+REQUIRED_IN_EVERY_SHAPE = "initiate-call/required-in-every-body-shape"
 
 
 def pytest_generate_tests(metafunc):
@@ -90,4 +100,6 @@ def check_meta(item):
     elif case.keyword is not None:
         facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
         facts.add(error_code_fact(422, case.expected_error.code))
+    if case.shape and case.keyword == "required":
+        facts.add(behaviour_fact(REQUIRED_IN_EVERY_SHAPE))
     return CheckMeta(api.area or AREA_ERRORS, case.operation_id, frozenset(facts), api.name)

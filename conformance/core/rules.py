@@ -108,7 +108,7 @@ VALID_CALL_ACCEPTED = register(
 DOCUMENTED_ERROR_CODE = register(
     "documented_error_code",
     "a request breaking one documented rule gets 422 with that rule's code and title",
-    ("fault:400 instead of 422", "fault:422 with the wrong code"),
+    ("fault:400 instead of 422", "fault:422 with the wrong code", "fault:required members checked only with a Url"),
 )
 ERROR_POINTER = register(
     "error_pointer", "a 422 entry's source.pointer names the member at fault", ("fault:422 without source.pointer",)

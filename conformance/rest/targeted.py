@@ -47,6 +47,10 @@ class RuleCase:
     pointers: tuple[str, ...] = field(default=())
     expected_error: Any = None  # the ErrorCode a 422 must carry (None: accepted, or any code of a conflict)
     shown: str | None = None  # how the id shows the value, when repr() would be unreadable
+    # Another body shape of a body-wide ``oneOf`` (its title as a slug), and the members set to get it from
+    # the valid body (REMOVE drops one): a rule must hold whichever way the body is shaped.
+    shape: str = ""
+    reshaped: tuple[tuple[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -56,6 +60,7 @@ class RuleCase:
             return f"rest/{self.operation_id}/{'+'.join(self.value)}-together->422"
         expected = self.expected_error.code if self.expected_error else ("accepted" if self.keyword is None else "422")
         where = "form:" if self.media_type == FORM else ("query:" if self.location == "query" else "")
+        where += f"{self.shape}:" if self.shape else ""
         return f"rest/{self.operation_id}/{where}{self.member}={shown}->{expected}"
 
     @property
@@ -85,6 +90,7 @@ def _body_cases(contract: RestContract, operation: Operation, media_type: str) -
         yield from _member_cases(contract, op, name, contract.rules.resolved(raw), media_type, form)
     if "oneOf" in schema and not form:
         yield from _conflict_cases(contract, op, schema)
+        yield from _shape_cases(contract, op, schema)
     for together in _exclusions(schema):
         yield _together_case(contract, op, schema, together)
 
@@ -158,6 +164,29 @@ def _conflict_cases(contract: RestContract, op: str, schema: dict[str, Any]) -> 
         yield RuleCase(op, member, example, "oneOf", f"{' and '.join(forbidden)} exclude each other", pointers=pointers)
 
 
+def _shape_cases(contract: RestContract, op: str, schema: dict[str, Any]) -> Iterator[RuleCase]:
+    """Each required member absent from the other body shapes a ``oneOf`` allows (the valid body has one).
+
+    An implementation that checks required members only on its usual path (a body with Url)
+    would accept a body with inline Texml, or with neither, that lacks To.
+    """
+    given = contract.api.valid_bodies.get(op, {})
+    for branch in schema["oneOf"]:
+        forbidden = [name for name, prop in branch.get("properties", {}).items() if prop == {"not": {}}]
+        reshaped = tuple((name, REMOVE) for name in forbidden if name in given) + tuple(
+            (name, _example(contract.rules.resolved(schema["properties"][name])))
+            for name in branch.get("required", ())
+            if name not in given
+        )
+        if not reshaped:
+            continue  # the valid body's own shape: the plain required cases cover it
+        shape = branch.get("title", "other-shape").lower().replace(" ", "-")
+        for name in schema.get("required", []):
+            yield RuleCase(op, name, REMOVE, "required", f"required member absent ({branch.get('title')})",
+                           expected_error=contract.errors.validation["required"], shape=shape,
+                           reshaped=reshaped)  # fmt: skip
+
+
 def _all_words(pattern: str) -> str:
     """The list of every word an enumerated-list pattern allows, e.g. 'initiated ringing answered completed'."""
     words = pattern.split("(", 2)[1].split(")")[0]
@@ -202,6 +231,11 @@ def build_request(contract: RestContract, case: RuleCase, target: Target, resour
     if case.location == "query":
         return httpx.Request(operation.method.upper(), url, params={case.member: case.value}, headers=headers)
     body = contract.api.valid_body(case.operation_id, _fills(contract, target, resource_id)) or {}
+    for name, value in case.reshaped:
+        if value is REMOVE:
+            body.pop(name, None)
+        else:
+            body[name] = value
     if case.keyword != "oneOf":
         # A member that excludes another replaces it: only the rule under test may break.
         for pointer in _excluded_by(contract, operation, case.member):

@@ -42,7 +42,7 @@ class Fixture:
     needs: frozenset[str]
     start: str
     call: dict[str, Any]
-    application: dict[str, Any]
+    application: dict[str, Any] | None  # None: an outbound call uses the target's application
     party: dict[str, Any] | None
     documents: dict[str, str]
     steps: tuple[dict[str, Any], ...]
@@ -100,7 +100,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         needs=frozenset(needs),
         start=raw.get("start", "outbound"),
         call=raw.get("call", {}),
-        application=raw.get("application", {}),
+        application=raw.get("application"),
         party=raw.get("party"),
         documents={**raw["documents"], **raw.get("malformed", {})},
         steps=tuple(raw.get("steps", ())),

@@ -144,8 +144,13 @@ class ScenarioRunner:
         return ScenarioResult(fixture, scenario, context, observed, mismatches(fixture.expect, observed, context))
 
     def _start_outbound(self, fixture: Fixture, scenario: Scenario, caller: str, callee: str) -> str:
+        # A scenario that sets application members calls through its own application, so what the
+        # call inherits from it (its voice URL and method) is known; otherwise the target's is used.
+        application_sid = (
+            self._target.application_sid if fixture.application is None else self._create_application(fixture, scenario)
+        )
         body: dict[str, Any] = {
-            "ApplicationSid": self._target.application_sid,
+            "ApplicationSid": application_sid,
             "To": callee,
             "From": caller,
             "Url": scenario.url(START_PATH),
@@ -165,18 +170,23 @@ class ScenarioRunner:
         return str(sid)
 
     def _start_inbound(self, fixture: Fixture, scenario: Scenario, caller: str, callee: str) -> str:
+        application_sid = self._create_application(fixture, scenario)
+        inbound = {"From": caller, "To": callee, "ApplicationSid": application_sid}
+        return self._simulation.start_inbound_call({**inbound, "AccountSid": self._target.account_sid})
+
+    def _create_application(self, fixture: Fixture, scenario: Scenario) -> str:
+        """A TeXML application for this scenario: its documents, its status sink, and the fixture's members."""
         application = {
             "friendly_name": f"texml-conformance {fixture.id}",
             "voice_url": scenario.url(START_PATH),
             "status_callback": scenario.url(STATUS_PATH),
         }
-        application.update({key: _substitute(value, scenario) for key, value in fixture.application.items()})
+        members = fixture.application or {}
+        application.update({key: _substitute(value, scenario) for key, value in members.items()})
         response = self._client.post("/texml_applications", json=application)
         if response.status_code not in (200, 201):
             raise fail(rules.VALID_CALL_ACCEPTED, f"CreateTexmlApplication answered {response.status_code}")
-        application_sid = str(response.json()["data"]["id"])
-        inbound = {"From": caller, "To": callee, "ApplicationSid": application_sid}
-        return self._simulation.start_inbound_call({**inbound, "AccountSid": self._target.account_sid})
+        return str(response.json()["data"]["id"])
 
     def _step(self, step: dict[str, Any], call_sid: str, scenario: Scenario) -> None:
         if "wait_for" in step:

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,10 @@ class TexmlBehaviour:
     catalogue: Catalogue = field(default_factory=load)
     verbs: Mapping[str, Handler] = field(default_factory=lambda: dict(VERBS))
     interpreter_class: type[Interpreter] = Interpreter
+    # How an InitiateCall body (and the application it names) becomes the call's setup.
+    outbound_setup: Callable[[str, str, dict[str, Any], dict[str, Any] | None], tuple[LegSetup, TexmlSetup]] = (
+        outbound_setup
+    )
 
 
 class TexmlController:
@@ -35,7 +39,7 @@ class TexmlController:
     def initiate(self, account_sid: str, body: dict[str, Any]) -> Call:
         """An outbound call as InitiateCall asks for it; the party at To answers."""
         application = self._backend.store.application(body["ApplicationSid"])
-        leg, documents = outbound_setup(new_call_sid(), account_sid, body, application)
+        leg, documents = self._behaviour.outbound_setup(new_call_sid(), account_sid, body, application)
         call = self._start(leg, documents, party_address=leg.to)
         call.caller_name = body.get("CallerId")
         return call
