@@ -605,6 +605,11 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant("say loop max clamped to 99", ("texml/say/loop-maximum",), catalogue_fact("Say", "loop", max=99)),
     Mutant(
+        "say language default de-DE",
+        ("texml/say/alice-default-language",),
+        catalogue_fact("Say", "language", default="de-DE"),
+    ),
+    Mutant(
         "say language for every voice",
         ("texml/say/language-ignored-without-alice",),
         verb("Say", _say_language_for_every_voice),
