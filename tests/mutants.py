@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from conformance_emulator import Behaviour
 from conformance_emulator.backend.leg import CallEnded, Leg
 from conformance_emulator.backend.notifier import Webhook
@@ -23,7 +25,8 @@ from conformance_emulator.controllers.callcontrol.controller import CallControlB
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
-from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected
+from conformance_emulator.controllers.texml.interpreter import XML_PARSER, Fetch, Interpreter, Redirected
+from conformance_emulator.controllers.texml.mustache import TemplateError
 from conformance_emulator.controllers.texml.setup import outbound_setup
 from conformance_specs.catalogue import Catalogue, load
 
@@ -255,6 +258,110 @@ def _end_as_crash(self: Leg, end: CallEnded) -> None:
     Leg.finish(self, end)
 
 
+# -- documents, request parameters, Say, Play, Hangup ---------------------------------------
+
+
+def _render_bottom_up(self: Interpreter, template: str, params: Mapping[str, Any]) -> str:
+    """Runs a document's verbs from the last to the first."""
+    root = etree.fromstring(Interpreter.render(self, template, params).encode(), XML_PARSER)
+    root[:] = list(reversed(root))
+    return etree.tostring(root, encoding="unicode")
+
+
+def _render_refusing_declarations(self: Interpreter, template: str, params: Mapping[str, Any]) -> str:
+    """Reads only documents without an XML declaration (the call ends as on an invalid document)."""
+    if template.lstrip().startswith("<?xml"):
+        raise TemplateError("declaration")
+    return Interpreter.render(self, template, params)
+
+
+def _render_any_letter_case(self: Interpreter, template: str, params: Mapping[str, Any]) -> str:
+    """Reads element names without regard to letter case (<say> as <Say>)."""
+    names = {name.lower(): name for name in self.verbs}
+
+    def canonical(match: re.Match[str]) -> str:
+        return match.group(1) + names.get(match.group(2).lower(), match.group(2))
+
+    return Interpreter.render(self, re.sub(r"(</?)(\w+)", canonical, template), params)
+
+
+def _inbound_without_url(self: Interpreter, leg: Leg, setup: Any, *args: Any) -> None:
+    """An incoming call that never asks its application for a document."""
+    if leg.setup.direction == "inbound":
+        setup = dataclasses.replace(setup, url=None)
+    Interpreter.__init__(self, leg, setup, *args)
+
+
+def _first_fetch_only(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """Sends From and To with the first document request only."""
+    params = Interpreter.request_params(self, extra)
+    if self.document is not None:
+        params = {k: v for k, v in params.items() if k not in ("From", "To")}
+    return params
+
+
+def _numbers_without_plus(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    params = Interpreter.request_params(self, extra)
+    return {k: v.lstrip("+") if k in ("From", "To") else v for k, v in params.items()}
+
+
+def _list_keeps_last_item(self: Interpreter, fetch: Fetch | None) -> dict[str, Any]:
+    params = Interpreter.template_params(self, fetch)
+    return {k: v[-1:] if isinstance(v, list) else v for k, v in params.items()}
+
+
+def _template_without(name: str) -> Callable[..., dict[str, Any]]:
+    def template_params(self: Interpreter, fetch: Fetch | None) -> dict[str, Any]:
+        return {k: v for k, v in Interpreter.template_params(self, fetch).items() if k != name}
+
+    return template_params
+
+
+async def _redirect_as_subroutine(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Runs the linked document, then comes back to the rest of the current one."""
+    try:
+        await verbs.redirect(texml, node, attrs)
+    except Redirected as moved:
+        current = texml.document
+        await texml.run_document(moved.fetch, first=False)
+        texml.document = current
+
+
+async def _pause_returns_at_once(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    texml.leg.answer()
+    texml.leg.record("silence", length=attrs["length"])
+
+
+async def _say_language_for_every_voice(
+    texml: Interpreter, node: Any, attrs: Attrs, listen: bool = False
+) -> str | None:
+    texml.leg.answer()
+    texml.leg.record("say", text=(node.text or "").strip(), voice=attrs["voice"], language=attrs["language"])
+    return await texml.leg.spend(1, listen)
+
+
+def _nested_content_ignored() -> Behaviour:
+    """Say and Play that act on nothing: the text or address nested in them is lost."""
+
+    def emptied(real: Callable[..., Any]) -> Callable[..., Any]:
+        async def handler(texml: Interpreter, node: Any, attrs: Attrs, **kwargs: Any) -> Any:
+            node.text = ""
+            return await real(texml, node, attrs, **kwargs)
+
+        return handler
+
+    table = {**verbs.VERBS, "Say": emptied(verbs.say), "Play": emptied(verbs.play)}
+    return Behaviour(texml=TexmlBehaviour(verbs=table))
+
+
+async def _play_deaf_in_gather(texml: Interpreter, node: Any, attrs: Attrs, listen: bool = False) -> str | None:
+    return await verbs.play(texml, node, attrs)
+
+
+def _every_end_by_caller(self: Leg, end: CallEnded) -> None:
+    Leg.finish(self, CallEnded(end.cause, "caller", end.status))
+
+
 # -- Call Control webhooks -------------------------------------------------------------------
 
 
@@ -471,10 +578,48 @@ def _notify_as_json(self: Leg, url: str, method: str, params: Mapping[str, str],
 
 
 MUTANTS: list[Mutant] = [
+    # Documents
+    Mutant("verbs run bottom up", ("texml/document/verbs-run-in-order",), interpreter_class(render=_render_bottom_up)),
+    Mutant(
+        "XML declaration refused",
+        ("texml/document/declaration-and-comments",),
+        interpreter_class(render=_render_refusing_declarations),
+    ),
+    Mutant(
+        "any root element runs",
+        ("texml/document/root-must-be-response",),
+        template_rewritten(r"^\s*<Document>(.*)</Document>\s*$", r"<Response>\1</Response>"),
+    ),
+    Mutant(
+        "verb names in any letter case",
+        ("texml/document/verbs-case-sensitive",),
+        interpreter_class(render=_render_any_letter_case),
+    ),
+    Mutant(
+        "inbound call ignores the application's URL",
+        ("texml/reject/first-verb-never-answers",),
+        interpreter_class(__init__=_inbound_without_url),
+    ),
+    Mutant(
+        "From and To on the first fetch only",
+        ("texml/document/request-parameters",),
+        interpreter_class(request_params=_first_fetch_only),
+    ),
+    Mutant(
+        "numbers sent without the plus",
+        ("texml/document/request-parameters",),
+        interpreter_class(request_params=_numbers_without_plus),
+    ),
+    Mutant("nested text and addresses ignored", ("texml/say/defaults", "texml/play/defaults"), _nested_content_ignored),
     # Pause
     Mutant("pause default 2 s", ("texml/pause/default-length",), catalogue_fact("Pause", "length", default=2)),
     Mutant("pause max clamped to 179", ("texml/pause/length-maximum",), catalogue_fact("Pause", "length", max=179)),
     Mutant("pause min clamped to 2", ("texml/pause/length-minimum",), catalogue_fact("Pause", "length", min=2)),
+    Mutant(
+        "pause returns at once",
+        ("texml/pause/length-minimum", "texml/document/verbs-run-in-order"),
+        verb("Pause", _pause_returns_at_once),
+    ),
     # Say
     Mutant("say default voice woman", ("texml/say/defaults",), catalogue_fact("Say", "voice", default="woman")),
     Mutant("say voice ignored", ("texml/say/voice-woman",), attrs_changed("Say", lambda a: {**a, "voice": "man"})),
@@ -489,6 +634,16 @@ MUTANTS: list[Mutant] = [
         attrs_changed("Say", lambda a: {**a, "loop": max(a["loop"] - 1, 1)}),
     ),
     Mutant("say loop max clamped to 99", ("texml/say/loop-maximum",), catalogue_fact("Say", "loop", max=99)),
+    Mutant(
+        "say language default de-DE",
+        ("texml/say/alice-default-language",),
+        catalogue_fact("Say", "language", default="de-DE"),
+    ),
+    Mutant(
+        "say language for every voice",
+        ("texml/say/language-ignored-without-alice",),
+        verb("Say", _say_language_for_every_voice),
+    ),
     Mutant(
         "say loop 0 plays once",
         ("texml/say/loop-zero-is-infinite",),
@@ -510,8 +665,23 @@ MUTANTS: list[Mutant] = [
         ("texml/play/media-storage",),
         attrs_changed("Play", lambda a: {**a, "mediaStorage": False}),
     ),
+    Mutant(
+        "play inside Gather deaf to keys",
+        ("texml/play/nested-in-gather-stops-on-key",),
+        verb("Play", _play_deaf_in_gather),
+    ),
     # Hangup, Reject, Redirect
     Mutant("hangup ignored", ("texml/hangup/ends-the-call",), verb("Hangup", _ignored)),
+    Mutant(
+        "completed callback without HangupSource",
+        ("texml/hangup/far-end-hangup-source",),
+        leg_class(status_params=_status_params_without("HangupSource")),
+    ),
+    Mutant(
+        "every hangup blamed on the caller",
+        ("texml/hangup/far-end-hangup-source",),
+        leg_class(finish=_every_end_by_caller),
+    ),
     Mutant(
         "reject answers first",
         ("texml/reject/first-verb-never-answers", "texml/reject/reason-busy"),
@@ -532,6 +702,11 @@ MUTANTS: list[Mutant] = [
         "redirect method ignored",
         ("texml/redirect/absolute-url-get",),
         attrs_changed("Redirect", lambda a: {**a, "method": "POST"}),
+    ),
+    Mutant(
+        "redirect returns to the document",
+        ("texml/redirect/relative-url-default-post",),
+        verb("Redirect", _redirect_as_subroutine),
     ),
     # Gather
     Mutant(
@@ -769,7 +944,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "mustache ignores request parameters",
-        ("texml/mustache/value-from-request-parameters",),
+        ("texml/mustache/value-from-request-parameters", "texml/mustache/if-on-request-parameter"),
         interpreter_class(template_params=_query_only),
     ),
     Mutant("mustache == never holds", ("texml/mustache/if-equals",), template_rewritten(r" == ", " == never-")),
@@ -782,6 +957,16 @@ MUTANTS: list[Mutant] = [
         "mustache else ignored", ("texml/mustache/if-else",), template_rewritten(r"\{\{#else\}\}.*?(?=\{\{/if\}\})", "")
     ),
     Mutant("mustache != read as ==", ("texml/mustache/if-not-equals",), template_rewritten(r" != ", " == ")),
+    Mutant(
+        "mustache list keeps its last item",
+        ("texml/mustache/list-section",),
+        interpreter_class(template_params=_list_keeps_last_item),
+    ),
+    Mutant(
+        "mustache without CallSid",
+        ("texml/mustache/value-from-request-parameters",),
+        interpreter_class(template_params=_template_without("CallSid")),
+    ),
     Mutant(
         "mustache presence always false",
         ("texml/mustache/if-present",),

@@ -21,6 +21,8 @@ RECORDINGS = "https://recordings.emulator.invalid"
 # How long the media plane spends on a prompt: a spoken word, one play of an audio file.
 SAY_SECONDS_PER_WORD = 0.4
 PLAY_SECONDS = 3.0
+ALICE = "alice"
+DEFAULT_ACCENT = "en-US"
 
 
 def _repetitions(loop: int) -> Any:
@@ -35,8 +37,10 @@ async def say(texml: Interpreter, node: etree._Element, attrs: Attributes, liste
     texml.leg.answer()
     text = _text(node)
     seconds = max(1.0, math.ceil(len(text.split()) * SAY_SECONDS_PER_WORD))
+    # Only alice speaks other languages: man and woman always speak with the en-US accent.
+    language = attrs["language"] if attrs["voice"] == ALICE else DEFAULT_ACCENT
     for _ in _repetitions(attrs["loop"]):
-        texml.leg.record("say", text=text, voice=attrs["voice"], language=attrs["language"])
+        texml.leg.record("say", text=text, voice=attrs["voice"], language=language)
         if keys := await texml.leg.spend(seconds, listen):
             return keys
     return None
