@@ -8,6 +8,7 @@ requires every scenario to be named by at least one mutant.
 """
 
 import base64
+import copy
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
@@ -154,6 +155,96 @@ async def _record_digits_always(texml: Interpreter, node: Any, attrs: Attrs) -> 
     except Redirected as moved:
         extra = {**moved.fetch.extra, "Digits": moved.fetch.extra.get("Digits", "hangup")}
         raise Redirected(dataclasses.replace(moved.fetch, extra=extra)) from None
+
+
+async def _gather_empty_digits_to_action(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Requests action with empty Digits when nothing was pressed, instead of going on with the document."""
+    await verbs.gather(texml, node, attrs)
+    if attrs["action"]:
+        raise texml.go_to(attrs["action"], texml.setup.url_method, Digits="")
+
+
+async def _gather_invalid_digits_action_posts(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Requests invalidDigitsAction with POST whatever the application's method."""
+    try:
+        await verbs.gather(texml, node, attrs)
+    except Redirected as moved:
+        invalid = attrs["invalidDigitsAction"]
+        if invalid and moved.fetch.url == texml.resolve(invalid):
+            raise Redirected(dataclasses.replace(moved.fetch, method="POST")) from None
+        raise
+
+
+class _PromptTimedOut(Exception):
+    pass
+
+
+class _LegUntil:
+    """A leg whose time stops at ``deadline``: spending beyond it raises _PromptTimedOut."""
+
+    def __init__(self, leg: Leg, deadline: float) -> None:
+        self._leg, self._deadline = leg, deadline
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._leg, name)
+
+    async def spend(self, seconds: float, listen: bool = False) -> str | None:
+        left = self._deadline - self._leg.clock.elapsed
+        if left <= 0:
+            raise _PromptTimedOut
+        keys = await self._leg.spend(min(seconds, left), listen)
+        if keys is None and seconds > left:
+            raise _PromptTimedOut
+        return keys
+
+
+async def _gather_timeout_during_prompts(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Starts the timeout with the nested prompts: once it passes without a key, the prompts are cut and the gather
+    ends with no input."""
+    deadline = texml.leg.clock.elapsed + attrs["timeout"]
+
+    def cut(handler: Callable[..., Any]) -> Callable[..., Any]:
+        async def prompt(interpreter: Interpreter, child: Any, child_attrs: Attrs, listen: bool = False) -> Any:
+            timed = copy.copy(interpreter)
+            timed.leg = _LegUntil(interpreter.leg, deadline)  # type: ignore[assignment]
+            return await handler(timed, child, child_attrs, listen=listen)
+
+        return prompt
+
+    timed = copy.copy(texml)
+    timed.verbs = {**texml.verbs, "Say": cut(texml.verbs["Say"]), "Play": cut(texml.verbs["Play"])}
+    try:
+        await verbs.gather(timed, node, attrs)
+    except _PromptTimedOut:
+        return
+
+
+class _LegNotNotifying:
+    """A leg that never sends the requests it is asked to send to ``url``."""
+
+    def __init__(self, leg: Leg, url: str) -> None:
+        self._leg, self._url = leg, url
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._leg, name)
+
+    def notify(self, url: str, *args: Any) -> None:
+        if url != self._url:
+            self._leg.notify(url, *args)
+
+
+async def _record_action_skipped_on_hangup(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Tells action nothing when the far end hangs up during the recording."""
+    quiet = copy.copy(texml)
+    if attrs["action"]:
+        quiet.leg = _LegNotNotifying(texml.leg, texml.resolve(attrs["action"]))  # type: ignore[assignment]
+    await verbs.record(quiet, node, attrs)
+
+
+def _inbound_status_callback_ignored(self: Leg, setup: Any, *args: Any) -> None:
+    if setup.direction == "inbound":
+        setup = dataclasses.replace(setup, status_callback=None)
+    Leg.__init__(self, setup, *args)
 
 
 def _status_params_without(name: str) -> Callable[..., dict[str, str]]:
@@ -789,8 +880,28 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "gather action always POST",
-        ("texml/gather/action-uses-application-method",),
+        ("texml/gather/action-uses-application-method", "texml/gather/invalid-digits-action-uses-application-method"),
         verb("Gather", _gather_action_posts),
+    ),
+    Mutant(
+        "gather finishOnKey reads only its first key",
+        ("texml/gather/finish-on-key-set",),
+        attrs_changed("Gather", lambda a: {**a, "finishOnKey": (a["finishOnKey"] or "")[:1] or None}),
+    ),
+    Mutant(
+        "gather timeout runs during the nested prompts",
+        ("texml/gather/timeout-starts-after-prompts",),
+        verb("Gather", _gather_timeout_during_prompts),
+    ),
+    Mutant(
+        "gather invalidDigitsAction always POST",
+        ("texml/gather/invalid-digits-action-uses-application-method",),
+        verb("Gather", _gather_invalid_digits_action_posts),
+    ),
+    Mutant(
+        "gather without input requests action",
+        ("texml/gather/timeout-default-no-input-falls-through",),
+        verb("Gather", _gather_empty_digits_to_action),
     ),
     # Record
     Mutant(
@@ -837,6 +948,16 @@ MUTANTS: list[Mutant] = [
         "record method ignored",
         ("texml/record/method-get",),
         attrs_changed("Record", lambda a: {**a, "method": "POST"}),
+    ),
+    Mutant(
+        "record action ignored",
+        ("texml/record/defaults", "texml/record/far-end-hangs-up-digits-hangup"),
+        attrs_changed("Record", lambda a: {**a, "action": None}),
+    ),
+    Mutant(
+        "record action skipped when the far end hangs up",
+        ("texml/record/far-end-hangs-up-digits-hangup",),
+        verb("Record", _record_action_skipped_on_hangup),
     ),
     # Status callbacks and the call
     Mutant(
@@ -936,6 +1057,11 @@ MUTANTS: list[Mutant] = [
         "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), leg_class(finish=_end_as_crash)
     ),
     Mutant("status callbacks sent as JSON", ("texml/callbacks/fields",), leg_class(notify=_notify_as_json)),
+    Mutant(
+        "inbound calls ignore the application's status callback",
+        ("texml/callbacks/inbound-status-callback-from-application",),
+        leg_class(__init__=_inbound_status_callback_ignored),
+    ),
     # Mustache
     Mutant(
         "mustache ignores URL query",

@@ -130,8 +130,13 @@ async def record(texml: Interpreter, node: etree._Element, attrs: Attributes) ->
                 break
             finished_by = next((key for key in keys if key in attrs["finishOnKey"]), None)
             reason = "finish-key" if finished_by else reason
-    except CallEnded:
-        _recorded(texml, attrs, started, "hangup")
+    except CallEnded as end:
+        url, duration = _recorded(texml, attrs, started, "hangup")
+        if attrs["action"] and end.source == "callee":
+            # The far end hung up: action still learns of the recording (Digits hangup, errata E-091),
+            # but the call is over, so the document it answers with is not run.
+            extra = {"RecordingUrl": url, "RecordingDuration": duration, "Digits": "hangup"}
+            texml.leg.notify(texml.resolve(attrs["action"]), attrs["method"], texml.request_params(extra))
         raise
     url, duration = _recorded(texml, attrs, started, reason)
     if attrs["action"]:
