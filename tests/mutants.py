@@ -332,6 +332,13 @@ def _interrupt_ignored(self: Interpreter, reason: Any) -> bool:
     return False
 
 
+def _api_hangup_always_completed(self: Interpreter, reason: Any) -> bool:
+    """Ends a call through the API as completed, even one that never connected."""
+    if isinstance(reason, CallEnded):
+        reason = CallEnded(reason.cause, reason.source, status="completed")
+    return Interpreter.interrupt(self, reason)
+
+
 async def _busy_answers(self: Leg) -> None:
     self.party = dataclasses.replace(self.party, outcome="answer")
     await Leg.connect(self)
@@ -1052,6 +1059,11 @@ MUTANTS: list[Mutant] = [
         "updates ignored",
         ("texml/call/update-completed-ends-call", "texml/call/update-url-redirects"),
         interpreter_class(interrupt=_interrupt_ignored),
+    ),
+    Mutant(
+        "a call hung up while ringing reported completed",
+        ("texml/callbacks/canceled-while-ringing",),
+        interpreter_class(interrupt=_api_hangup_always_completed),
     ),
     Mutant(
         "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), leg_class(finish=_end_as_crash)
