@@ -4,6 +4,8 @@ Each faulty target runs in a subprocess, as a user would run the suite, but only
 the checks meant to catch it: the proof is the same, at a fraction of a full run's cost.
 """
 
+import shlex
+
 import pytest
 
 from conformance.core.rules import RULES
@@ -34,6 +36,8 @@ def test_suite_names_the_broken_rule(fault: Fault, tmp_path):
     missing = fault.caught_by - verdict.rules_broken()
     assert not missing, f"{fault.name}: rules {missing} never reported; reported {sorted(verdict.rules_broken())}"
     assert verdict.rules_broken() <= set(RULES), "every reported rule must be a registered one"
+    for check, message in verdict.failures.items():
+        assert f"--check={shlex.quote(check)}" in message, f"{check} failed without its own rerun line:\n{message}"
 
 
 def test_every_rule_names_proofs_that_exist():

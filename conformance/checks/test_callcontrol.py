@@ -23,7 +23,7 @@ def test_callcontrol_scenario(fixture, capabilities, callcontrol_runner, reporte
     if missing:
         why = capabilities.why_none or "the target does not declare it"
         pytest.skip(f"not applicable: needs {', '.join(missing)} ({why})")
-    result = callcontrol_runner.run(fixture)
+    result = verdict.during_setup(lambda: callcontrol_runner.run(fixture))
     trace_diff = diff(fixture.expect, result.observed, result.context)
     allure.attach(
         reporter.redact(json.dumps(result.observed.channels, indent=2)), "observed trace", allure.attachment_type.JSON

@@ -24,7 +24,8 @@ def test_generated_requests(api, operation_id, mode, target, reporter, verdict, 
     contract = rest_contract(api)
 
     def check(case):
-        exchange, failures = answer_failures(case, contract, target, positive=mode == "positive")
+        positive = mode == "positive"
+        exchange, failures = verdict.during_setup(lambda: answer_failures(case, contract, target, positive))
         reporter.exchange(exchange, failures)
         verdict.on_exchange(exchange, failures)
 

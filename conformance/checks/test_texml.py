@@ -29,7 +29,7 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdic
         why = capabilities.why_none or "the target does not declare it"
         pytest.skip(f"not applicable: needs {', '.join(missing)} ({why})")
     try:
-        result = scenario_runner.run(fixture)
+        result = verdict.during_setup(lambda: scenario_runner.run(fixture))
     except SimulationError as error:
         verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
     trace_diff = diff(fixture.expect, result.observed, result.context)

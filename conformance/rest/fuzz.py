@@ -70,13 +70,14 @@ def answer_failures(
 ) -> tuple[Exchange, list[Failure]]:
     """Send one generated request; the exchange and the rules its answer broke."""
     base_url = target.base_url + contract.api.base_path
+    headers = contract.api.auth_headers(target.api_key)
     try:
-        response = case.call(
-            base_url=base_url, headers=contract.api.auth_headers(target.api_key), timeout=target.request_timeout
-        )
+        response = case.call(base_url=base_url, headers=headers, timeout=target.request_timeout)
     except requests.Timeout:
+        curl = case.as_curl_command(headers=headers, base_url=base_url)
         raise fail(
-            rules.ANSWERS_IN_TIME, f"{case.operation.label}: no answer within {target.request_timeout} s"
+            rules.ANSWERS_IN_TIME,
+            f"{case.operation.label}: no answer within {target.request_timeout} s\nreproduce: {curl}",
         ) from None
     except requests.ConnectionError as error:
         raise InfrastructureError(f"{case.operation.label}: connection failed ({error})") from None
