@@ -24,7 +24,14 @@ from conformance_specs.apis import api
 from conformance_specs.contract import ErrorCatalogue
 
 # What the simulation discovery document says about Call Control when it is served.
-CALLCONTROL_CAPABILITIES = ["callcontrol", "callcontrol-webhooks", "callcontrol-media", "callcontrol-queue"]
+CALLCONTROL_CAPABILITIES = [
+    "callcontrol",
+    "callcontrol-webhooks",
+    "callcontrol-media",
+    "callcontrol-queue",
+    "callcontrol-refer-refusal",
+    "callcontrol-recording-failure",
+]
 
 
 @dataclass(frozen=True)

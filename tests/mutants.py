@@ -22,6 +22,7 @@ from conformance_emulator.backend.leg import CallEnded, Leg
 from conformance_emulator.backend.notifier import Webhook
 from conformance_emulator.backend.outbound import FORM, JSON
 from conformance_emulator.backend.signing import Signer
+from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
@@ -662,6 +663,41 @@ class _AnsweredFromTheStart(CallDriver):
 class _NeverBridges(CallDriver):
     def bridge(self, other: CallDriver) -> None:
         pass
+
+
+class _ReferAlwaysCompletes(CallDriver):
+    """Takes any final answer to a REFER for success: a refusal comes as call.refer.completed."""
+
+    def refer(self, sip_address: str) -> None:
+        self.leg.record("refer", sip_address=sip_address)
+        webhooks.send(self, "call.refer.started", sip_notify_response=100)
+        webhooks.send(self, "call.refer.completed", sip_notify_response=self.leg.party.refer_response)
+
+
+class _ReferHangsUp(CallDriver):
+    """Drops the call once a REFER is answered, as if it had been transferred even when it was refused."""
+
+    def refer(self, sip_address: str) -> None:
+        super().refer(sip_address)
+        self.hang_up(CallEnded("hangup", "caller"))
+
+
+class _StorageFailureHidden(CallDriver):
+    """Never notices that storing a recording failed: it reports the recording saved all the same."""
+
+    def stop_recording(self, reason: str) -> None:
+        self.leg.party = dataclasses.replace(self.leg.party, recording_error=None)
+        super().stop_recording(reason)
+
+
+class _StorageFailureHangsUp(CallDriver):
+    """Ends the call when a recording cannot be stored."""
+
+    def stop_recording(self, reason: str) -> None:
+        failed = self.recording is not None and self.leg.party.recording_error is not None
+        super().stop_recording(reason)
+        if failed and not self.ended:
+            self.hang_up(CallEnded("hangup", "caller"))
 
 
 def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
@@ -1408,6 +1444,32 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "record_resume ignored", ("call-control/record_resume/resumes-the-recording",), command_ignored("record_resume")
     ),
+    Mutant(
+        "recording failure not reported",
+        (
+            "call-control/record_start/storage-failure-reported",
+            "call-control/record_start/storage-failure-keeps-the-call",
+        ),
+        webhook_dropped("call.recording.error"),
+    ),
+    Mutant(
+        "recording failure reported as call.recording.saved",
+        (
+            "call-control/record_start/storage-failure-reported",
+            "call-control/record_start/storage-failure-keeps-the-call",
+        ),
+        driver(_StorageFailureHidden),
+    ),
+    Mutant(
+        "call.recording.error reason always Internal server error",
+        ("call-control/record_start/storage-failure-keeps-the-call",),
+        member_changed("call.recording.error", "reason", lambda reason: "Internal server error"),
+    ),
+    Mutant(
+        "recording failure ends the call",
+        ("call-control/record_start/storage-failure-keeps-the-call",),
+        driver(_StorageFailureHangsUp),
+    ),
     # Call Control: queues, refer, reject, hangup, transfer
     Mutant(
         "queue positions count from 0",
@@ -1427,6 +1489,17 @@ MUTANTS: list[Mutant] = [
         ("call-control/refer/sip-refer-progress",),
         webhook_dropped("call.refer.completed"),
     ),
+    Mutant(
+        "REFER refusal reported as call.refer.completed",
+        ("call-control/refer/refused-by-the-far-end", "call-control/refer/refused-call-stays"),
+        driver(_ReferAlwaysCompletes),
+    ),
+    Mutant(
+        "call.refer.failed says 500 whatever the far end answered",
+        ("call-control/refer/refused-by-the-far-end", "call-control/refer/refused-call-stays"),
+        member_changed("call.refer.failed", "sip_notify_response", lambda status: 500),
+    ),
+    Mutant("refused REFER ends the call", ("call-control/refer/refused-call-stays",), driver(_ReferHangsUp)),
     Mutant(
         "reject cause ignored",
         ("call-control/reject/answered-call-rejected",),

@@ -229,6 +229,79 @@ def test_gather_collects_the_party_digits(client, receiver, connection_id):
     assert (ended["digits"], ended["status"]) == ("12", "valid")
 
 
+@pytest.mark.parametrize(
+    ("party", "outcome", "status"),
+    [
+        ({}, "call.refer.completed", 200),
+        ({"refer_response": 299}, "call.refer.completed", 299),
+        ({"refer_response": 300}, "call.refer.failed", 300),
+        ({"refer_response": 603}, "call.refer.failed", 603),
+    ],
+    ids=["unscripted", "last-2xx", "first-refusal", "decline"],
+)
+def test_the_party_answer_to_a_refer_decides_completed_or_failed(client, receiver, connection_id, party, outcome,
+                                                                 status):  # fmt: skip
+    sid = _dial(client, connection_id, party=party)
+    receiver[0].wait_for(sid, "call.answered")
+    assert _command(client, sid, "refer", sip_address="sip:agent@example.com").status_code == 200
+    events = receiver[0].wait_for(sid, outcome)
+    assert [e["event_type"] for e in events][2:] == ["call.refer.started", outcome]
+    assert events[-1]["payload"]["sip_notify_response"] == status
+    # Accepted or refused, the leg stays with the application until someone hangs up.
+    assert client.get(f"/calls/{sid}").json()["data"]["is_alive"] is True
+    assert _command(client, sid, "hangup").status_code == 200
+
+
+def test_a_recording_that_cannot_be_stored_reports_its_reason_instead_of_urls(client, receiver, connection_id):
+    sid = _dial(client, connection_id, party={"recording_error": "Unsupported backend"})
+    receiver[0].wait_for(sid, "call.answered")
+    # Virtual time only jumps to timers: max_length gives the recording one.
+    _command(client, sid, "record_start", format="mp3", channels="single", max_length=4)
+    _advance(client, sid, 5)
+    events = receiver[0].wait_for(sid, "call.recording.error")
+    assert [e["event_type"] for e in events][2:] == ["call.recording.error"]
+    payload = events[-1]["payload"]
+    assert payload["reason"] == "Unsupported backend" and "recording_urls" not in payload
+    # The media plane did record; only storing it failed, and the call goes on.
+    timeline = client.get(f"/simulation/v1/calls/{sid}/timeline").json()["events"]
+    assert {"event": "record-stop", "duration": 4}.items() <= next(
+        e for e in timeline if e["event"] == "record-stop"
+    ).items()
+    assert client.get(f"/calls/{sid}").json()["data"]["is_alive"] is True
+    _command(client, sid, "hangup")
+    assert "call.recording.saved" not in [e["event_type"] for e in receiver[0].wait_for(sid, "call.hangup")]
+
+
+def test_a_recording_from_answer_fails_the_same_way(client, receiver, connection_id):
+    sid = _dial(client, connection_id, party={"recording_error": "Internal server error"}, record="record-from-answer")
+    receiver[0].wait_for(sid, "call.answered")
+    _command(client, sid, "hangup")
+    kinds = [e["event_type"] for e in receiver[0].wait_for(sid, "call.hangup")]
+    assert kinds[2:] == ["call.recording.error", "call.hangup"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [{"refer_response": 199}, {"refer_response": 700}, {"refer_response": "603"}, {"recording_error": "disk full"}],
+    ids=["below-200", "above-699", "text", "unknown-reason"],
+)
+def test_a_party_script_outside_the_protocol_is_refused(client, script):
+    assert client.put("/simulation/v1/parties/%2B13125559999", json=script).status_code == 422
+
+
+def test_a_party_script_gives_back_its_refusals(client):
+    script = {"refer_response": 486, "recording_error": "Invalid credentials json"}
+    answer = client.put("/simulation/v1/parties/%2B13125559998", json=script)
+    assert script.items() <= answer.json().items()
+    defaults = client.put("/simulation/v1/parties/%2B13125559998", json={}).json()
+    assert (defaults["refer_response"], defaults["recording_error"]) == (200, None)
+
+
+def test_discovery_declares_refer_refusal_and_recording_failure(client):
+    capabilities = client.get("/simulation/v1").json()["capabilities"]
+    assert {"callcontrol-refer-refusal", "callcontrol-recording-failure"} <= set(capabilities)
+
+
 def test_unknown_call_is_90015_with_its_pointer(client):
     assert _error(_command(client, "v3:nobody", "hangup")) == (422, "90015", "/call_control_id")
     assert _error(client.get("/calls/v3:nobody")) == (422, "90015", "/call_control_id")

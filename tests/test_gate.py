@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator import EmulatorSettings, app, build_app
 from conformance_emulator.server import BackgroundServer
 from tests.mutants import MUTANTS
 from tests.suite_runner import CANARY_KEY, run_suite_in_process
@@ -114,6 +114,24 @@ def test_a_target_without_call_control_gets_its_checks_as_not_applicable(tmp_pat
     assert outcomes["auth/GetTexmlCalls/wrong-bearer-key"] == "passed"
     rows = {(row["area"], row["subject"]): row for row in verdict.summary["areas"]}
     assert rows["Call Control", None]["failed"] == 0 and rows["Call Control", None]["conformance_percent"] is None
+
+
+def test_a_target_on_protocol_1_2_gets_the_refusal_scenarios_as_not_applicable(tmp_path, monkeypatch):
+    # Such a target would refuse the party scripts (unknown members): the scenarios must never get that far.
+    new = {"callcontrol-refer-refusal", "callcontrol-recording-failure"}
+    monkeypatch.setattr(app, "CALLCONTROL_CAPABILITIES", [c for c in app.CALLCONTROL_CAPABILITIES if c not in new])
+    checks = {
+        "callcontrol/refer/sip-refer-progress": "passed",
+        "callcontrol/refer/refused-by-the-far-end": "not applicable",
+        "callcontrol/record_start/storage-failure-reported": "not applicable",
+    }
+    with serving(build_app(EmulatorSettings(api_key=CANARY_KEY))) as target:
+        verdict = run_suite_in_process(tmp_path, *target, *(f"--check={check}" for check in checks))
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert verdict.outcomes() == checks
+    skipped = {check for check, outcome in checks.items() if outcome == "not applicable"}
+    assert set(verdict.skipped) == skipped, verdict.skipped
+    assert all("needs callcontrol-re" in reason for reason in verdict.skipped.values()), verdict.skipped
 
 
 def test_baseline_shows_what_broke_and_what_was_fixed_since(tmp_path):

@@ -18,6 +18,9 @@ from conformance_specs.apis import Api
 FOLDER = "call-control"
 WEBHOOK_PATH = "webhook"
 IMPLIED_NEEDS = frozenset({"virtual-clock", "parties", "settled", "callcontrol-webhooks"})
+# Party members a target honours only under a capability (simulation protocol 1.3.0): a target
+# without it would refuse the script, so a scenario using one is not applicable there.
+PARTY_NEEDS = {"refer_response": "callcontrol-refer-refusal", "recording_error": "callcontrol-recording-failure"}
 CALL_CONTROL_FIXTURES = pytest.StashKey[list["CallControlFixture"]]()
 
 
@@ -83,7 +86,8 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         seed=raw["seed"],
         needs=frozenset(raw.get("needs", ()))
         | IMPLIED_NEEDS
-        | ({"timeline"} if "timeline" in raw["expect"] else set()),
+        | ({"timeline"} if "timeline" in raw["expect"] else set())
+        | {PARTY_NEEDS[member] for member in raw.get("party", {}) if member in PARTY_NEEDS},
         party=raw.get("party", {}),
         application=raw.get("application", {}),
         dial=raw.get("dial", {}),

@@ -5,6 +5,8 @@ from typing import Any
 
 OUTCOMES = ("answer", "busy", "no-answer", "failed", "machine")
 MAX_PARTIES = 10000
+# SIP final statuses from 300 up refuse a REFER; 2xx ones accept it.
+REFER_REFUSED_FROM = 300
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,12 @@ class Party:
     hangup_at: float | None = None
     digits: tuple[KeyPress, ...] = ()
     clock: str = "auto"
+    refer_response: int = 200  # the final SIP status a REFER sent to this party ends with
+    recording_error: str | None = None  # why recordings of its calls cannot be stored; None: they are
+
+    @property
+    def refuses_refer(self) -> bool:
+        return self.refer_response >= REFER_REFUSED_FROM
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> "Party":
@@ -31,6 +39,8 @@ class Party:
             hangup_at=None if hangup_at is None else float(hangup_at),
             digits=tuple(presses),
             clock=body.get("clock", "auto"),
+            refer_response=int(body.get("refer_response", 200)),
+            recording_error=body.get("recording_error"),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -40,6 +50,8 @@ class Party:
             "hangup_at": self.hangup_at,
             "digits": [{"at": press.at, "keys": press.keys} for press in self.digits],
             "clock": self.clock,
+            "refer_response": self.refer_response,
+            "recording_error": self.recording_error,
         }
 
 

@@ -238,6 +238,11 @@ class CallDriver:
             return
         now = self.leg.clock.elapsed
         self.leg.record("record-stop", duration=int(now - recording.started_at), reason=reason)
+        failure = self.leg.party.recording_error
+        if failure is not None:
+            # The media was recorded; storing it failed, so there is nothing to link to.
+            webhooks.send(self, "call.recording.error", reason=failure)
+            return
         url = f"{RECORDINGS}/{recording.id}.{recording.format}"
         urls = {"mp3": url if recording.format == "mp3" else None, "wav": url if recording.format == "wav" else None}
         webhooks.send(
@@ -322,7 +327,10 @@ class CallDriver:
     def refer(self, sip_address: str) -> None:
         self.leg.record("refer", sip_address=sip_address)
         webhooks.send(self, "call.refer.started", sip_notify_response=100)
-        webhooks.send(self, "call.refer.completed", sip_notify_response=200)
+        party = self.leg.party
+        # A refused REFER leaves the call where it was: only the application hears of it.
+        outcome = "call.refer.failed" if party.refuses_refer else "call.refer.completed"
+        webhooks.send(self, outcome, sip_notify_response=party.refer_response)
 
     def send_dtmf(self, digits: str, duration_millis: int) -> None:
         self.leg.record("dtmf-sent", digits=digits, duration_millis=duration_millis)
