@@ -210,6 +210,15 @@ def test_an_application_echoes_its_upstream_members_with_their_defaults(client):
     assert (plain["anchorsite_override"], plain["tags"], plain["outbound"]) == ("Latency", [], {})
 
 
+def test_an_application_leaves_out_the_urls_it_was_not_given(client):
+    """Upstream types them string yet defaults them to null: absent fits both its schema and ours (errata E-065)."""
+    data = client.post("/texml_applications", json=APPLICATION).json()["data"]
+    assert {"voice_fallback_url", "status_callback"}.isdisjoint(data)
+    fallback = "https://example.com/fallback.xml"
+    given = client.post("/texml_applications", json={**APPLICATION, "voice_fallback_url": fallback}).json()["data"]
+    assert given["voice_fallback_url"] == fallback
+
+
 @pytest.mark.parametrize(
     ("change", "code", "pointer"),
     [

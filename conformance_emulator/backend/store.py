@@ -132,8 +132,8 @@ class Store:
             "first_command_timeout_secs": 30,
             "dtmf_type": "RFC 2833",
             "call_cost_in_webhooks": False,
-            "voice_fallback_url": None,
-            "status_callback": None,
+            # voice_fallback_url and status_callback default to null upstream yet are typed string: left
+            # absent unless given, so the answer fits both the upstream schema and this contract (errata E-065).
             "anchorsite_override": "Latency",
             "tags": [],
             **fields,
