@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance.rest.contract import rest_contract
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
 from conformance_specs import load, path
+from conformance_specs.apis import api
 from tests.faulty import rewrite_responses
 from tests.suite_runner import CANARY_KEY
 from tests.upstream_contract import (
@@ -27,15 +29,32 @@ from tests.upstream_contract import (
     run_schemathesis,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 
-def _run(tmp_path: Path, app: object, operations: tuple[str, ...], spec: Path = SLICE) -> list[Failure]:
+
+def _run(tmp_path: Path, app: object, operations: tuple[str, ...], spec: Path = SLICE, **options) -> list[Failure]:
     with BackgroundServer(app) as server:
-        return run_schemathesis(f"{server.url}/v2", CANARY_KEY, tmp_path, operations=operations, spec=spec)
+        return run_schemathesis(f"{server.url}/v2", CANARY_KEY, tmp_path, operations=operations, spec=spec, **options)
 
 
 def test_the_contract_gives_schemathesis_nothing(tmp_path):
     failures = _run(
         tmp_path, build_app(EmulatorSettings(api_key=CANARY_KEY)), covered_operations(), path("texml/rest.openapi.yaml")
+    )
+    assert not failures, "\n".join(failure.describe() for failure in failures)
+
+
+def test_the_call_control_contract_gives_schemathesis_nothing(tmp_path):
+    # With the project's schemathesis.toml, which says an unknown call is 422 90015 (errata E-038).
+    contract = api("callcontrol")
+    operations = tuple(operation.operation_id for operation in rest_contract(contract).operations)
+    failures = _run(
+        tmp_path,
+        build_app(EmulatorSettings(api_key=CANARY_KEY)),
+        operations,
+        path(contract.contract_file),
+        config=ROOT / "schemathesis.toml",
+        max_examples=10,
     )
     assert not failures, "\n".join(failure.describe() for failure in failures)
 

@@ -238,11 +238,16 @@ def run_schemathesis(
     seed: int = SEED,
     max_examples: int = MAX_EXAMPLES,
     spec: Path = SLICE,
+    config: Path | None = None,
 ) -> list[Failure]:
-    """``schemathesis run --checks all`` on ``spec`` for ``operations`` against ``base_url``: its distinct failures."""
+    """``schemathesis run --checks all`` on ``spec`` for ``operations`` against ``base_url``: its distinct failures.
+
+    ``config`` is a schemathesis.toml to read (by default none is: the run happens in ``workdir``).
+    """
     report = workdir / "schemathesis.ndjson"
     command = [
-        *(sys.executable, "-m", "schemathesis.cli", "run", str(spec), "--url", base_url),
+        *(sys.executable, "-m", "schemathesis.cli", *(("--config-file", str(config)) if config else ())),
+        *("run", str(spec), "--url", base_url),
         *("-H", f"Authorization: Bearer {api_key}", "--checks", "all"),
         *("--seed", str(seed), "--max-examples", str(max_examples), "--workers", "1"),
         # Past an operation's first failure too: an explained failure must not hide an unexplained one behind it.
