@@ -17,6 +17,8 @@ from conformance_specs.apis import api
 from conformance_specs.contract import Contract
 
 IMPLIED_NEEDS = frozenset({"virtual-clock"})
+# Party members a target honours only under a capability (simulation protocol 1.5.0).
+PARTY_NEEDS = {"auth_challenge": "call-offer"}
 STATUS_PATH = "status"
 RECORDING_STATUS_PATH = "recording-status"
 START_PATH = "start.xml"
@@ -41,6 +43,7 @@ class Fixture:
     behaviours: tuple[str, ...]  # statement ids of the behaviour catalogue
     needs: frozenset[str]
     start: str
+    callee: str  # "number" or "sip": the kind of address an outbound call dials
     call: dict[str, Any]
     application: dict[str, Any] | None  # None: an outbound call uses the target's application
     party: dict[str, Any] | None
@@ -89,6 +92,7 @@ def load_one(path: Path, root: Path) -> Fixture:
     needs |= {"timeline"} if "timeline" in raw["expect"] or raw.get("steps") else set()
     needs |= {"inbound-calls"} if raw.get("start") == "inbound" else set()
     needs |= {"manual-clock"} if (raw.get("party") or {}).get("clock") == "manual" else set()
+    needs |= {need for member, need in PARTY_NEEDS.items() if (raw.get("party") or {}).get(member) is not None}
     return Fixture(
         id=name,
         path=path,
@@ -99,6 +103,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         behaviours=tuple(raw.get("behaviours", ())),
         needs=frozenset(needs),
         start=raw.get("start", "outbound"),
+        callee=raw.get("callee", "number"),
         call=raw.get("call", {}),
         application=raw.get("application"),
         party=raw.get("party"),
@@ -121,6 +126,8 @@ def _content_problems(raw: dict[str, Any]) -> list[str]:
         and "Url" not in raw.get("call", {})
     ):
         problems.append(f"documents: an outbound call fetches {START_PATH} first; add it or set call.Url")
+    if raw.get("start") == "inbound" and "callee" in raw:
+        problems.append("callee: only an outbound call dials an address; an inbound call's caller is scripted")
     known = catalogue.load()
     for fact in raw.get("facts", ()):
         element, _, attribute = fact.partition("@")

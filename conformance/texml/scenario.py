@@ -10,7 +10,7 @@ import httpx
 from conformance.core import rules
 from conformance.core.failures import Failure, fail
 from conformance.core.harness import Harness, Recorded, Scenario
-from conformance.core.numbers import unique_number
+from conformance.core.numbers import unique_number, unique_sip_uri
 from conformance.core.simulation import Simulation, SimulationError
 from conformance.core.target import Target
 from conformance.core.trace import INTEGER, TIMELINE, Context, Observed, mismatches, missing_entries
@@ -116,7 +116,7 @@ class ScenarioRunner:
             self._harness.close(scenario)
 
     def _run(self, fixture: Fixture, scenario: Scenario) -> ScenarioResult:
-        caller, callee = unique_number(), unique_number()
+        caller, callee = unique_number(), unique_sip_uri() if fixture.callee == "sip" else unique_number()
         if fixture.party is not None:
             self._simulation.script_party(caller if fixture.start == "inbound" else callee, fixture.party)
         if fixture.start == "inbound":

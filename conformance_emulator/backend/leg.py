@@ -26,6 +26,28 @@ TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What the INVITE of an outbound call offers the far end (InitiateCall's SIP members)."""
+
+    caller_name: str
+    headers: tuple[tuple[str, str], ...] = ()
+    codecs: tuple[str, ...] = ()
+    media_encryption: str = "disabled"
+    sip_region: str = "US"
+    credentials: tuple[str, str] | None = None  # (username, password) answering the far end's challenge
+
+    def as_fields(self) -> dict[str, Any]:
+        """The offer as the far end sees it (credentials are never shown, only checked)."""
+        return {
+            "caller_name": self.caller_name,
+            "headers": [{"name": name, "value": value} for name, value in self.headers],
+            "codecs": list(self.codecs),
+            "media_encryption": self.media_encryption,
+            "sip_region": self.sip_region,
+        }
+
+
+@dataclass(frozen=True)
 class LegSetup:
     """Who calls whom, and how the leg reports its progress."""
 
@@ -40,6 +62,7 @@ class LegSetup:
     timeout: int = 30
     time_limit: int = 14400
     parent_sid: str | None = None
+    offer: Offer | None = None  # None: a leg whose INVITE the simulation does not describe (Call Control)
 
 
 class CallEnded(Exception):
@@ -127,8 +150,11 @@ class Leg:
             self.set_status("ringing")
             return
         self.set_status("initiated")
+        if not self.authenticated():
+            # The far end refuses the INVITE at its challenge, before anything rings.
+            raise CallEnded("forbidden", "callee", status="failed")
         self.set_status("ringing")
-        self.record("ringing")
+        self.record("ringing", **self.offered())
         outcome = self.party.outcome
         if outcome in ("busy", "failed"):
             raise CallEnded(outcome, "callee", status=outcome)
@@ -137,6 +163,17 @@ class Leg:
             raise CallEnded("no-answer", "callee", status="no-answer")
         await self.clock.sleep(self.party.answer_after)
         self.answer()
+
+    def authenticated(self) -> bool:
+        """Whether the call passes the far end's challenge: none, or the credentials it expects."""
+        challenge = self.party.auth_challenge
+        offer = self.setup.offer
+        return challenge is None or (offer is not None and offer.credentials == challenge)
+
+    def offered(self) -> dict[str, Any]:
+        """What the far end is offered, for the ringing event (nothing for a leg without an offer)."""
+        offer = self.setup.offer
+        return {} if offer is None else {"caller_number": self.setup.from_, **offer.as_fields()}
 
     def hang_up(self, end: CallEnded) -> bool:
         """End the leg from outside (an API request); False when it is not running."""

@@ -24,6 +24,7 @@ class Party:
     clock: str = "auto"
     refer_response: int = 200  # the final SIP status a REFER sent to this party ends with
     recording_error: str | None = None  # why recordings of its calls cannot be stored; None: they are
+    auth_challenge: tuple[str, str] | None = None  # (username, password) its INVITE challenge accepts; None: none
 
     @property
     def refuses_refer(self) -> bool:
@@ -33,6 +34,7 @@ class Party:
     def from_json(cls, body: dict[str, Any]) -> "Party":
         presses = sorted((KeyPress(float(p["at"]), str(p["keys"])) for p in body.get("digits", [])), key=_at)
         hangup_at = body.get("hangup_at")
+        challenge = body.get("auth_challenge")
         return cls(
             outcome=body.get("outcome", "answer"),
             answer_after=float(body.get("answer_after", 0)),
@@ -41,6 +43,7 @@ class Party:
             clock=body.get("clock", "auto"),
             refer_response=int(body.get("refer_response", 200)),
             recording_error=body.get("recording_error"),
+            auth_challenge=None if challenge is None else (str(challenge["username"]), str(challenge["password"])),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -52,6 +55,9 @@ class Party:
             "clock": self.clock,
             "refer_response": self.refer_response,
             "recording_error": self.recording_error,
+            "auth_challenge": None
+            if self.auth_challenge is None
+            else {"username": self.auth_challenge[0], "password": self.auth_challenge[1]},
         }
 
 

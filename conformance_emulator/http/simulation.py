@@ -31,6 +31,7 @@ CAPABILITIES = [
     "recording",
     "inbound-calls",
     "settled",
+    "call-offer",
 ]
 TIMELINE_PATH = "/simulation/v1/calls/{call_sid}/timeline"
 TIMELINE_QUERY = SIMULATION.query_parameters(TIMELINE_PATH, "get")

@@ -6,11 +6,14 @@ interpreter's (where the documents come from).
 
 from typing import Any
 
-from conformance_emulator.backend.leg import LegSetup
+from conformance_emulator.backend.leg import LegSetup, Offer
 from conformance_emulator.controllers.texml.interpreter import TexmlSetup
 from conformance_specs.apis import api
 
 _CONTRACT = api("texml").contract
+# The codecs offered when InitiateCall names none (the source leaves them to the implementation).
+DEFAULT_CODECS = ("PCMU", "PCMA")
+SIP_SCHEME = "sip:"
 
 
 def _default(name: str) -> Any:
@@ -37,6 +40,7 @@ def outbound_setup(
         status_callback_events=frozenset(body.get("StatusCallbackEvent", _default("StatusCallbackEvent")).split()),
         timeout=body.get("Timeout", _default("Timeout")),
         time_limit=body.get("TimeLimit", _default("TimeLimit")),
+        offer=offer(body),
     )
     documents = TexmlSetup(
         url=body.get("Url") or application.get("voice_url"),
@@ -45,6 +49,22 @@ def outbound_setup(
         texml=body.get("Texml"),
     )
     return leg, documents
+
+
+def offer(body: dict[str, Any]) -> Offer:
+    """What the INVITE to ``To`` offers, from InitiateCall's SIP members and their defaults."""
+    codecs = tuple(c.strip() for c in body.get("PreferredCodecs", "").split(",") if c.strip()) or DEFAULT_CODECS
+    username, password = body.get("SipAuthUsername"), body.get("SipAuthPassword")
+    # Media is encrypted only on the way to a SIP destination (errata E-110); a number is reached unencrypted.
+    to_sip = str(body["To"]).lower().startswith(SIP_SCHEME)
+    return Offer(
+        caller_name=body.get("CallerId") or body["From"],
+        headers=tuple((header["name"], header["value"]) for header in body.get("CustomHeaders", ())),
+        codecs=codecs,
+        media_encryption=body.get("MediaEncryption", _default("MediaEncryption")) if to_sip else "disabled",
+        sip_region=body.get("SipRegion", _default("SipRegion")),
+        credentials=None if username is None else (username, password or ""),
+    )
 
 
 def inbound_setup(
