@@ -18,7 +18,7 @@ from typing import Any
 from lxml import etree
 
 from conformance_emulator import Behaviour
-from conformance_emulator.backend.leg import CallEnded, Leg
+from conformance_emulator.backend.leg import CallEnded, Leg, Offer
 from conformance_emulator.backend.notifier import Webhook
 from conformance_emulator.backend.outbound import FORM, JSON
 from conformance_emulator.backend.signing import Signer
@@ -286,6 +286,39 @@ def _initiate_body_changed(change: Callable[[dict[str, Any]], dict[str, Any]]) -
         return outbound_setup(sid, account_sid, change(dict(body)), application)
 
     return lambda: Behaviour(texml=TexmlBehaviour(outbound_setup=setup))
+
+
+def _offer_changed(change: Callable[[dict[str, Any], Offer], Offer]) -> Callable[[], Behaviour]:
+    """InitiateCall building what the far end is offered wrongly (``change`` rewrites the offer from the body)."""
+
+    def setup(sid: str, account_sid: str, body: dict[str, Any], application: Any) -> Any:
+        leg, documents = outbound_setup(sid, account_sid, body, application)
+        assert leg.offer is not None, "every outbound TeXML call makes an offer"
+        return dataclasses.replace(leg, offer=change(body, leg.offer)), documents
+
+    return lambda: Behaviour(texml=TexmlBehaviour(outbound_setup=setup))
+
+
+def _first_custom_header_only(body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("CustomHeaders"):
+        body["CustomHeaders"] = body["CustomHeaders"][:1]
+    return body
+
+
+def _first_codec_only(body: dict[str, Any]) -> dict[str, Any]:
+    if "PreferredCodecs" in body:
+        body["PreferredCodecs"] = body["PreferredCodecs"].split(",")[0]
+    return body
+
+
+async def _auth_refusal_as_busy(self: Leg) -> None:
+    """Reports the far end refusing the call's credentials (a 403) as busy instead of failed."""
+    try:
+        await Leg.connect(self)
+    except CallEnded as end:
+        if self.authenticated():
+            raise
+        raise CallEnded(end.cause, end.source, status="busy") from None
 
 
 def _application_ignored(*members: str) -> Callable[[], Behaviour]:
@@ -1003,6 +1036,52 @@ MUTANTS: list[Mutant] = [
         verb("Record", _record_action_skipped_on_hangup),
     ),
     # Status callbacks and the call
+    Mutant(
+        "CallerId ignored: the display name is always From",
+        ("texml/call/caller-id-shown-to-callee",),
+        _initiate_body_changed(_without("CallerId")),
+    ),
+    Mutant(
+        "without CallerId the display name is empty, not From",
+        ("texml/call/caller-id-defaults-to-from",),
+        _offer_changed(lambda body, offer: dataclasses.replace(offer, caller_name=body.get("CallerId", ""))),
+    ),
+    Mutant(
+        "SipAuthPassword ignored: the challenge is answered without it",
+        ("texml/call/sip-auth-accepted",),
+        _initiate_body_changed(_without("SipAuthPassword")),
+    ),
+    Mutant(
+        "credentials refused by the far end reported as busy",
+        ("texml/call/sip-auth-refused",),
+        leg_class(connect=_auth_refusal_as_busy),
+    ),
+    Mutant(
+        "CustomHeaders keeps only its first header",
+        ("texml/call/custom-headers-sent",),
+        _initiate_body_changed(_first_custom_header_only),
+    ),
+    Mutant(
+        "PreferredCodecs keeps only its first codec",
+        ("texml/call/preferred-codecs-offered",),
+        _initiate_body_changed(_first_codec_only),
+    ),
+    Mutant("SipRegion ignored", ("texml/call/sip-region-named",), _initiate_body_changed(_without("SipRegion"))),
+    Mutant(
+        "SipRegion default Europe",
+        ("texml/call/sip-region-default-us",),
+        _initiate_body_changed(lambda body: {"SipRegion": "Europe", **body}),
+    ),
+    Mutant(
+        "MediaEncryption ignored",
+        ("texml/call/media-encryption-srtp",),
+        _initiate_body_changed(_without("MediaEncryption")),
+    ),
+    Mutant(
+        "MediaEncryption default SRTP",
+        ("texml/call/media-encryption-default-disabled",),
+        _initiate_body_changed(lambda body: {"MediaEncryption": "SRTP", **body}),
+    ),
     Mutant(
         "application voice_url not inherited",
         ("texml/call/application-voice-url",),
