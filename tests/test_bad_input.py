@@ -93,8 +93,20 @@ def test_refused_key_and_wrong_base_path_are_reported(tmp_path):
         (VALID_FIXTURE.replace("requests: []", "request: []"), "request"),
         ("facts: [Pause@lenght]\n" + VALID_FIXTURE, "Pause@lenght"),
         ("behaviours: [pause/waits-in-slience]\n" + VALID_FIXTURE, "pause/waits-in-slience"),
+        ("callee: sips\n" + VALID_FIXTURE, "sips"),
+        ("start: inbound\ncallee: sip\n" + VALID_FIXTURE, "callee"),
+        ("party: {auth_challenge: {username: u}}\n" + VALID_FIXTURE, "password"),
     ],
-    ids=["unknown verb", "attribute out of range", "unknown channel", "unknown catalogue fact", "unknown behaviour"],
+    ids=[
+        "unknown verb",
+        "attribute out of range",
+        "unknown channel",
+        "unknown catalogue fact",
+        "unknown behaviour",
+        "unknown kind of callee",
+        "callee of an inbound call",
+        "challenge without a password",
+    ],
 )
 def test_fixture_with_a_typo_names_the_file_and_the_typo(text, phrase, tmp_path):
     folder = tmp_path / "texml" / "pause"
@@ -103,6 +115,13 @@ def test_fixture_with_a_typo_names_the_file_and_the_typo(text, phrase, tmp_path)
     with pytest.raises(FixtureError) as refused:
         load_all(tmp_path)
     assert "typo.yaml" in str(refused.value) and phrase in str(refused.value)
+
+
+def test_a_party_that_challenges_needs_the_call_offer(tmp_path):
+    folder = tmp_path / "texml" / "call"
+    folder.mkdir(parents=True)
+    (folder / "auth.yaml").write_text("party: {auth_challenge: {username: u, password: p}}\n" + VALID_FIXTURE)
+    assert {"call-offer", "parties"} <= load_all(tmp_path)[0].needs
 
 
 def test_fixture_with_a_typo_is_one_line_on_the_console(tmp_path):

@@ -3,6 +3,7 @@
 import asyncio
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -266,3 +267,82 @@ def test_405_names_every_method_the_path_takes(client):
     response = client.request("DELETE", "/texml/Accounts/AC1/Calls")
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "POST"}
+
+
+# -- what the far end of a call is offered (simulation protocol 1.5.0, capability call-offer) --------
+
+HANG_UP = {k: v for k, v in VALID.items() if k != "Url"} | {"Texml": "<Response><Hangup/></Response>"}
+
+
+def _ended_events(client, body):
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    timeline = _timeline(client, sid, wait="ended", timeout=5).json()
+    return timeline["status"], timeline["events"]
+
+
+def test_discovery_declares_the_call_offer(client):
+    assert "call-offer" in client.get("/simulation/v1").json()["capabilities"]
+
+
+def test_ringing_shows_the_offer_with_its_defaults(client):
+    _, events = _ended_events(client, HANG_UP)
+    ringing = events[0]
+    assert ringing["event"] == "ringing"
+    assert {k: v for k, v in ringing.items() if k not in ("at", "event")} == {
+        "caller_number": VALID["From"],
+        "caller_name": VALID["From"],  # no CallerId: the From number is the display name
+        "headers": [],
+        "codecs": ["PCMU", "PCMA"],  # the emulator's own choice (errata E-112)
+        "media_encryption": "disabled",
+        "sip_region": "US",
+    }
+
+
+def test_ringing_shows_the_members_initiate_call_was_given(client):
+    members = {
+        "To": "sip:offer@conformance.invalid",
+        "CallerId": "Front Desk",
+        "CustomHeaders": [{"name": "X-One", "value": "1"}, {"name": "X-Two", "value": "2"}],
+        "PreferredCodecs": " G722 ,PCMA",
+        "MediaEncryption": "DTLS",
+        "SipRegion": "Middle East",
+    }
+    _, events = _ended_events(client, {**HANG_UP, **members})
+    ringing = events[0]
+    assert (ringing["caller_name"], ringing["headers"], ringing["codecs"]) == (
+        "Front Desk",
+        members["CustomHeaders"],
+        ["G722", "PCMA"],
+    )
+    assert (ringing["media_encryption"], ringing["sip_region"]) == ("DTLS", "Middle East")
+
+
+def test_a_number_is_reached_unencrypted_whatever_media_encryption_says(client):
+    _, events = _ended_events(client, {**HANG_UP, "MediaEncryption": "SRTP"})  # errata E-110
+    assert events[0]["media_encryption"] == "disabled"
+
+
+def test_a_party_keeps_its_auth_challenge(client):
+    script = {"auth_challenge": {"username": "u", "password": "p"}}
+    answer = client.put("/simulation/v1/parties/sip%3Aalice%40conformance.invalid", json=script)
+    assert answer.json()["auth_challenge"] == script["auth_challenge"]
+    refused = client.put(
+        "/simulation/v1/parties/sip%3Abob%40conformance.invalid", json={"auth_challenge": {"username": "u"}}
+    )
+    assert refused.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status", "events"),
+    [
+        ({"SipAuthUsername": "u", "SipAuthPassword": "p"}, "completed", ["ringing", "answered", "hangup"]),
+        ({"SipAuthUsername": "u", "SipAuthPassword": "x"}, "failed", ["hangup"]),
+        ({}, "failed", ["hangup"]),
+    ],
+)
+def test_a_challenging_party_takes_only_its_credentials(client, credentials, status, events):
+    address = "sip:carol@conformance.invalid"
+    script = {"auth_challenge": {"username": "u", "password": "p"}}
+    assert client.put(f"/simulation/v1/parties/{quote(address, safe='')}", json=script).is_success
+    ended, timeline = _ended_events(client, {**HANG_UP, "To": address, **credentials})
+    assert (ended, [event["event"] for event in timeline]) == (status, events)

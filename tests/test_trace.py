@@ -23,3 +23,10 @@ def test_wire_text_that_differs_does_not_match(expected, actual):
 )
 def test_equal_values_and_matchers_match(expected, actual):
     assert value_problem(expected, actual, CONTEXT) is None
+
+
+def test_a_list_matches_only_with_the_same_items_in_the_same_order():
+    offered = [{"name": "X-A", "value": "1"}, {"name": "X-B", "value": "2"}]
+    assert value_problem(list(offered), offered, CONTEXT) is None
+    assert value_problem(offered[::-1], offered, CONTEXT) is not None
+    assert value_problem(["PCMA"], ["PCMA", "PCMU"], CONTEXT) is not None
