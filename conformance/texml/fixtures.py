@@ -89,6 +89,7 @@ def load_one(path: Path, root: Path) -> Fixture:
     needs |= {"timeline"} if "timeline" in raw["expect"] or raw.get("steps") else set()
     needs |= {"inbound-calls"} if raw.get("start") == "inbound" else set()
     needs |= {"manual-clock"} if (raw.get("party") or {}).get("clock") == "manual" else set()
+    needs |= {"speech"} if (raw.get("party") or {}).get("speech") else set()
     return Fixture(
         id=name,
         path=path,

@@ -31,6 +31,8 @@ CAPABILITIES = [
     "recording",
     "inbound-calls",
     "settled",
+    "call-recording",
+    "speech",
 ]
 TIMELINE_PATH = "/simulation/v1/calls/{call_sid}/timeline"
 TIMELINE_QUERY = SIMULATION.query_parameters(TIMELINE_PATH, "get")
