@@ -251,7 +251,12 @@ class Leg:
         setup = recording.setup
         if not setup.callback or status not in setup.callback_events:
             return
-        params = {"AccountSid": self.setup.account_sid, "CallSid": self.setup.sid}
+        params = {
+            "AccountSid": self.setup.account_sid,
+            "CallSid": self.setup.sid,
+            "From": self.setup.from_,
+            "To": self.setup.to,
+        }
         self.notify(setup.callback, setup.callback_method, {**params, **recording.callback_params(status, length)})
 
     def _anchor(self) -> float:

@@ -101,15 +101,16 @@ class Recording:
         return heard[-1][1] - heard[0][0]
 
     def callback_params(self, status: str, duration: float | None) -> dict[str, str]:
-        """The recording status callback's recording fields for ``status``."""
+        """The recording status callback's recording fields for ``status``: like seed 004's examples, the
+        in-progress one names no recording yet; an absent recording has no URL to give."""
         params = {
-            "RecordingSid": self.sid,
             "RecordingStatus": status,
             "RecordingChannels": CHANNEL_COUNTS[self.setup.channels],
             "RecordingSource": "OutboundAPI",
         }
-        if self.setup.send_url and status != "absent":
+        if status == "in-progress":
+            return params
+        params.update(RecordingSid=self.sid, RecordingDuration=str(int(duration or 0)))
+        if self.setup.send_url and status == "completed":
             params["RecordingUrl"] = self.url
-        if status != "in-progress":
-            params["RecordingDuration"] = str(int(duration or 0))
         return params
