@@ -200,6 +200,10 @@ class _LegUntil:
             raise _PromptTimedOut
         return keys
 
+    async def play_sound(self, seconds: float, listen: bool = False) -> str | None:
+        # The leg's own play_sound, spending through this wrapper so the deadline holds for prompts too.
+        return await Leg.play_sound(self, seconds, listen)  # type: ignore[arg-type]
+
 
 async def _gather_timeout_during_prompts(texml: Interpreter, node: Any, attrs: Attrs) -> None:
     """Starts the timeout with the nested prompts: once it passes without a key, the prompts are cut and the gather
