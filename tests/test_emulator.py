@@ -1,8 +1,10 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
 import asyncio
+import math
 import time
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -12,6 +14,8 @@ from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import LegSetup
 from conformance_emulator.backend.outbound import Outbound
+from conformance_emulator.backend.recording import CallRecordingSetup, Recording, Sound
+from conformance_emulator.controllers.texml.setup import outbound_setup
 from conformance_emulator.server import BackgroundServer
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer"}
@@ -346,3 +350,80 @@ def test_a_challenging_party_takes_only_its_credentials(client, credentials, sta
     assert client.put(f"/simulation/v1/parties/{quote(address, safe='')}", json=script).is_success
     ended, timeline = _ended_events(client, {**HANG_UP, "To": address, **credentials})
     assert (ended, [event["event"] for event in timeline]) == (status, events)
+
+
+# -- recording the whole call (InitiateCall's Record; errata E-101..E-104) --------------------------
+
+
+def _recording(**changes: Any) -> Recording:
+    return Recording(CallRecordingSetup(**changes), "sid", 0.0)
+
+
+def test_a_recording_keeps_the_sounds_of_its_tracks_merged_and_trimmed():
+    sounds = [Sound(2, 4, "outbound"), Sound(3, 6, "inbound"), Sound(8, 9, "inbound")]
+    assert _recording().heard(sounds, 10) == [(2, 6), (8, 9)]
+    assert _recording(track="outbound").heard(sounds, 10) == [(2, 4)]
+    assert _recording().length(sounds, 10) == 7  # trimmed: from 2 to 9
+    assert _recording(trim="do-not-trim").length(sounds, 10) == 10
+    assert _recording(track="outbound").length([Sound(1, 2, "inbound")], 10) is None  # absent
+
+
+def test_the_silence_timer_starts_with_the_first_sound_and_restarts_with_each():
+    assert _recording(silence_timeout=3).silence_stop([]) == math.inf  # nothing heard: no timer
+    assert _recording(silence_timeout=3).silence_stop([Sound(5, 6, "outbound")]) == 9
+    # A gap shorter than the timeout does not stop it; the first long enough one does.
+    sounds = [Sound(1, 2, "outbound"), Sound(4, 5, "inbound"), Sound(20, 21, "inbound")]
+    assert _recording(silence_timeout=3).silence_stop(sounds) == 8
+    assert _recording().silence_stop(sounds) == math.inf  # 0: never
+
+
+def test_the_recording_callback_names_the_recording_only_once_it_ended():
+    recording = _recording(channels="dual", send_url=False)
+    assert recording.callback_params("in-progress", None) == {
+        "RecordingStatus": "in-progress",
+        "RecordingChannels": "2",
+        "RecordingSource": "OutboundAPI",
+    }
+    assert "RecordingUrl" not in recording.callback_params("completed", 4)
+    assert _recording().callback_params("completed", 4.6)["RecordingDuration"] == "4"
+    assert "RecordingUrl" not in _recording().callback_params("absent", None)
+
+
+def test_initiate_call_records_only_when_asked_with_the_contract_defaults():
+    assert outbound_setup("s", "AC1", dict(VALID), None)[0].recording is None
+    assert outbound_setup("s", "AC1", {**VALID, "Record": True}, None)[0].recording == CallRecordingSetup()
+    asked = {**VALID, "Record": True, "RecordingStatusCallbackEvent": "in-progress absent", "RecordingTimeout": 5}
+    recording = outbound_setup("s", "AC1", asked, None)[0].recording
+    assert recording is not None
+    assert (recording.callback_events, recording.silence_timeout) == (frozenset({"in-progress", "absent"}), 5)
+
+
+def _recorded_call(client, to: str, party: dict, texml: str, **members: object) -> list[dict]:
+    assert client.put(f"/simulation/v1/parties/{to.replace('+', '%2B')}", json=party).json()["speech"] == party.get(
+        "speech", []
+    )
+    body = {k: v for k, v in VALID.items() if k != "Url"} | {"To": to, "Texml": texml, "Record": True, **members}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=body).json()["call_sid"]
+    return _timeline(client, sid, wait="ended", timeout=5).json()["events"]
+
+
+def test_the_far_ends_speech_is_on_the_inbound_track(client):
+    speech = {"speech": [{"at": 2, "length": 3}]}
+    events = _recorded_call(client, "+13125550181", speech, '<Response><Pause length="9"/></Response>')
+    stop = next(e for e in events if e["event"] == "record-stop")
+    assert (stop["duration"], stop["reason"]) == (3, "hangup")
+    outbound = _recorded_call(
+        client, "+13125550182", speech, '<Response><Pause length="9"/></Response>', RecordingTrack="outbound"
+    )
+    assert next(e for e in outbound if e["event"] == "record-stop")["duration"] == 0  # nothing heard: absent
+
+
+def test_a_prompt_cut_short_by_a_key_press_is_recorded_until_the_press(client):
+    texml = "<Response><Gather><Say>one two three four five six seven eight nine ten</Say></Gather></Response>"
+    events = _recorded_call(client, "+13125550183", {"digits": [{"at": 1, "keys": "5"}]}, texml)
+    assert next(e for e in events if e["event"] == "record-stop")["duration"] == 1
+
+
+def test_a_call_never_answered_records_nothing(client):
+    events = _recorded_call(client, "+13125550184", {"outcome": "busy"}, "<Response><Say>hi</Say></Response>")
+    assert [e["event"] for e in events] == ["ringing", "hangup"]

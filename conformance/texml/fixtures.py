@@ -17,8 +17,8 @@ from conformance_specs.apis import api
 from conformance_specs.contract import Contract
 
 IMPLIED_NEEDS = frozenset({"virtual-clock"})
-# Party members a target honours only under a capability (simulation protocol 1.5.0).
-PARTY_NEEDS = {"auth_challenge": "call-offer"}
+# Party members a target honours only under a capability (simulation protocol 1.4.0, 1.5.0).
+PARTY_NEEDS = {"auth_challenge": "call-offer", "speech": "speech"}
 STATUS_PATH = "status"
 RECORDING_STATUS_PATH = "recording-status"
 START_PATH = "start.xml"

@@ -16,6 +16,7 @@ from conformance_emulator.backend.clock import VirtualClock
 from conformance_emulator.backend.notifier import Channel
 from conformance_emulator.backend.outbound import FORM
 from conformance_emulator.backend.parties import Party
+from conformance_emulator.backend.recording import CallRecordingSetup, Recording, Sound
 
 if TYPE_CHECKING:
     from conformance_emulator.backend.tree import CallTree
@@ -63,6 +64,7 @@ class LegSetup:
     time_limit: int = 14400
     parent_sid: str | None = None
     offer: Offer | None = None  # None: a leg whose INVITE the simulation does not describe (Call Control)
+    recording: CallRecordingSetup | None = None  # record the whole call once answered
 
 
 class CallEnded(Exception):
@@ -105,6 +107,9 @@ class Leg:
         self._on_status = on_status
         self._sequence = itertools.count()
         self._presses = list(party.digits)
+        # What the call played (outbound track); the far end's speech joins it once answered.
+        self.sounds: list[Sound] = []
+        self.recording: Recording | None = None
         self._ending: CallEnded | None = None
         self._task: asyncio.Task[Any] | None = None
 
@@ -185,6 +190,7 @@ class Leg:
 
     def finish(self, end: CallEnded) -> None:
         self.end = end
+        self.stop_recording("hangup")
         self.record("hangup", cause=end.cause, source=end.source)
         self.set_status(end.status if self.answered_at is None else "completed", hangup_source=end.source)
 
@@ -216,6 +222,11 @@ class Leg:
         self.answered_at = self.clock.elapsed
         self.record("answered", answered_by=answered_by)
         self.set_status("in-progress")
+        self.sounds += [
+            Sound(self.answered_at + t.at, self.answered_at + t.at + t.length, "inbound") for t in self.party.speech
+        ]
+        if self.setup.recording is not None:
+            self.start_recording(self.setup.recording)
 
     async def spend(self, seconds: float, listen: bool = False) -> str | None:
         """Let ``seconds`` of call time pass (math.inf: until something happens).
@@ -227,7 +238,8 @@ class Leg:
         while True:
             hangup, limit = self._hangup_time(), self._limit_time()
             press_at = self._next_press_time()
-            stop = min(deadline, hangup, limit, press_at)
+            silence = self.recording.silence_stop(self.sounds) if self.recording else math.inf
+            stop = min(deadline, hangup, limit, press_at, silence)
             if stop == math.inf:
                 raise CallEnded("nothing-can-happen", "caller")
             await self.clock.sleep_until(stop)
@@ -235,6 +247,9 @@ class Leg:
                 raise CallEnded("hangup", "callee")
             if stop == limit:
                 raise CallEnded("time-limit", "caller")
+            if stop == silence:
+                self.stop_recording("silence")
+                continue
             if stop == press_at:
                 keys = self._presses.pop(0).keys
                 self.record("digits", keys=keys)
@@ -242,6 +257,44 @@ class Leg:
                     return keys
                 continue
             return None
+
+    async def play_sound(self, seconds: float, listen: bool = False) -> str | None:
+        """Play audio to the far end for ``seconds`` (the outbound track), as spend does; a key press that
+        stops it early (``listen``) cuts the sound short."""
+        sound = Sound(self.clock.elapsed, self.clock.elapsed + seconds, "outbound")
+        self.sounds.append(sound)
+        try:
+            return await self.spend(seconds, listen)
+        finally:
+            sound.end = min(sound.end, self.clock.elapsed)
+
+    # -- recording the whole call -----------------------------------------------------------
+
+    def start_recording(self, setup: CallRecordingSetup) -> None:
+        self.recording = Recording.begin(setup, self.clock.elapsed)
+        self.record("record-start", channels=setup.channels, track=setup.track)
+        self._recording_callback(self.recording, "in-progress", None)
+
+    def stop_recording(self, reason: str) -> None:
+        """End the call's recording (if one runs): the timeline, then the callback for how it ended."""
+        recording, self.recording = self.recording, None
+        if recording is None:
+            return
+        length = recording.length(self.sounds, self.clock.elapsed)
+        self.record("record-stop", duration=int(length or 0), reason=reason)
+        self._recording_callback(recording, "absent" if length is None else "completed", length)
+
+    def _recording_callback(self, recording: Recording, status: str, length: float | None) -> None:
+        setup = recording.setup
+        if not setup.callback or status not in setup.callback_events:
+            return
+        params = {
+            "AccountSid": self.setup.account_sid,
+            "CallSid": self.setup.sid,
+            "From": self.setup.from_,
+            "To": self.setup.to,
+        }
+        self.notify(setup.callback, setup.callback_method, {**params, **recording.callback_params(status, length)})
 
     def _anchor(self) -> float:
         return math.inf if self.answered_at is None else self.answered_at

@@ -16,11 +16,18 @@ class KeyPress:
 
 
 @dataclass(frozen=True)
+class Speech:
+    at: float  # seconds after the call was answered
+    length: float  # seconds the party talks
+
+
+@dataclass(frozen=True)
 class Party:
     outcome: str = "answer"
     answer_after: float = 0.0
     hangup_at: float | None = None
     digits: tuple[KeyPress, ...] = ()
+    speech: tuple[Speech, ...] = ()  # when the party talks (what a recording of its track hears)
     clock: str = "auto"
     refer_response: int = 200  # the final SIP status a REFER sent to this party ends with
     recording_error: str | None = None  # why recordings of its calls cannot be stored; None: they are
@@ -35,11 +42,13 @@ class Party:
         presses = sorted((KeyPress(float(p["at"]), str(p["keys"])) for p in body.get("digits", [])), key=_at)
         hangup_at = body.get("hangup_at")
         challenge = body.get("auth_challenge")
+        speech = sorted((Speech(float(s["at"]), float(s["length"])) for s in body.get("speech", [])), key=_at)
         return cls(
             outcome=body.get("outcome", "answer"),
             answer_after=float(body.get("answer_after", 0)),
             hangup_at=None if hangup_at is None else float(hangup_at),
             digits=tuple(presses),
+            speech=tuple(speech),
             clock=body.get("clock", "auto"),
             refer_response=int(body.get("refer_response", 200)),
             recording_error=body.get("recording_error"),
@@ -52,6 +61,7 @@ class Party:
             "answer_after": self.answer_after,
             "hangup_at": self.hangup_at,
             "digits": [{"at": press.at, "keys": press.keys} for press in self.digits],
+            "speech": [{"at": talk.at, "length": talk.length} for talk in self.speech],
             "clock": self.clock,
             "refer_response": self.refer_response,
             "recording_error": self.recording_error,
@@ -61,8 +71,8 @@ class Party:
         }
 
 
-def _at(press: KeyPress) -> float:
-    return press.at
+def _at(moment: KeyPress | Speech) -> float:
+    return moment.at
 
 
 @dataclass

@@ -32,6 +32,8 @@ CAPABILITIES = [
     "inbound-calls",
     "settled",
     "call-offer",
+    "call-recording",
+    "speech",
 ]
 TIMELINE_PATH = "/simulation/v1/calls/{call_sid}/timeline"
 TIMELINE_QUERY = SIMULATION.query_parameters(TIMELINE_PATH, "get")

@@ -7,6 +7,7 @@ interpreter's (where the documents come from).
 from typing import Any
 
 from conformance_emulator.backend.leg import LegSetup, Offer
+from conformance_emulator.backend.recording import CallRecordingSetup
 from conformance_emulator.controllers.texml.interpreter import TexmlSetup
 from conformance_specs.apis import api
 
@@ -41,6 +42,7 @@ def outbound_setup(
         timeout=body.get("Timeout", _default("Timeout")),
         time_limit=body.get("TimeLimit", _default("TimeLimit")),
         offer=offer(body),
+        recording=_recording(body),
     )
     documents = TexmlSetup(
         url=body.get("Url") or application.get("voice_url"),
@@ -64,6 +66,26 @@ def offer(body: dict[str, Any]) -> Offer:
         media_encryption=body.get("MediaEncryption", _default("MediaEncryption")) if to_sip else "disabled",
         sip_region=body.get("SipRegion", _default("SipRegion")),
         credentials=None if username is None else (username, password or ""),
+    )
+
+
+def _recording(body: dict[str, Any]) -> CallRecordingSetup | None:
+    """How InitiateCall asks for the whole call to be recorded; None: it is not recorded."""
+
+    def member(name: str) -> Any:
+        return body.get(name, _default(name))
+
+    if not member("Record"):
+        return None
+    return CallRecordingSetup(
+        channels=member("RecordingChannels"),
+        track=member("RecordingTrack"),
+        trim=member("Trim"),
+        silence_timeout=member("RecordingTimeout"),
+        callback=body.get("RecordingStatusCallback"),
+        callback_method=_method(body.get("RecordingStatusCallbackMethod"), _default("RecordingStatusCallbackMethod")),
+        callback_events=frozenset(member("RecordingStatusCallbackEvent").split()),
+        send_url=member("SendRecordingUrl"),
     )
 
 

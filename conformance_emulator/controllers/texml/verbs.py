@@ -13,11 +13,11 @@ from typing import Any
 from lxml import etree
 
 from conformance_emulator.backend.leg import CallEnded
+from conformance_emulator.backend.recording import RECORDINGS
 from conformance_emulator.controllers.texml.interpreter import Interpreter
 
 Attributes = dict[str, Any]
 Handler = Callable[..., Awaitable[str | None]]
-RECORDINGS = "https://recordings.emulator.invalid"
 # How long the media plane spends on a prompt: a spoken word, one play of an audio file.
 SAY_SECONDS_PER_WORD = 0.4
 PLAY_SECONDS = 3.0
@@ -41,7 +41,7 @@ async def say(texml: Interpreter, node: etree._Element, attrs: Attributes, liste
     language = attrs["language"] if attrs["voice"] == ALICE else DEFAULT_ACCENT
     for _ in _repetitions(attrs["loop"]):
         texml.leg.record("say", text=text, voice=attrs["voice"], language=language)
-        if keys := await texml.leg.spend(seconds, listen):
+        if keys := await texml.leg.play_sound(seconds, listen):
             return keys
     return None
 
@@ -50,7 +50,7 @@ async def play(texml: Interpreter, node: etree._Element, attrs: Attributes, list
     texml.leg.answer()
     for _ in _repetitions(attrs["loop"]):
         texml.leg.record("play", url=_text(node), media_storage=attrs["mediaStorage"])
-        if keys := await texml.leg.spend(PLAY_SECONDS, listen):
+        if keys := await texml.leg.play_sound(PLAY_SECONDS, listen):
             return keys
     return None
 
