@@ -77,3 +77,13 @@ def test_wrong_code_is_named():
 def test_conforming_answer_breaks_no_rule():
     answer = {"errors": [{"code": "10033", "title": "Value outside of range", "source": {"pointer": "/Timeout"}}]}
     assert judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), CONTRACT, BASE, KEY) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "broken"), [("10004", []), ("10032", ["error_codes_match_violations"])], ids=["10004", "10032"]
+)
+def test_an_empty_update_refused_with_422_must_name_what_an_empty_body_breaks(code, broken):
+    """Errata E-053: an update with no member is refused 422 with 10004, the code of minProperties."""
+    answer = {"errors": [{"code": code, "title": "t", "source": {"pointer": "/"}}]}
+    sent = exchange(url=f"{CALLS}/v3:x", body=b"", media="application/x-www-form-urlencoded", status=422, answer=answer)
+    assert [failure.rule for failure in judge(sent, CONTRACT, BASE, KEY)] == broken
