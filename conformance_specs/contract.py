@@ -131,10 +131,13 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
                 if isinstance(error.instance, Mapping) and name not in error.instance:
                     yield Violation(f"{pointer.rstrip('/')}/{name}", "required", f"Can't be blank: {name}")
         elif error.validator in conflict_keywords:
-            # Members can only exclude each other inside an object: a body of another type
-            # satisfies every branch vacuously, and its one real fault is its type.
+            # Members can only exclude each other inside an object. A value of another kind that
+            # fits none of its alternatives (loop: 1..100 or "infinity") breaks each of them; one
+            # that fits several (a body that is no object, vacuously) has its type as its one fault.
             if isinstance(error.instance, Mapping):
                 yield from _conflicts(error, pointer)
+            else:
+                yield from _flatten(error.context or (), conflict_keywords)
         else:
             yield Violation(pointer, str(error.validator), error.message)
 

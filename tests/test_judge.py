@@ -87,3 +87,27 @@ def test_an_empty_update_refused_with_422_must_name_what_an_empty_body_breaks(co
     answer = {"errors": [{"code": code, "title": "t", "source": {"pointer": "/"}}]}
     sent = exchange(url=f"{CALLS}/v3:x", body=b"", media="application/x-www-form-urlencoded", status=422, answer=answer)
     assert [failure.rule for failure in judge(sent, CONTRACT, BASE, KEY)] == broken
+
+
+CALLCONTROL = rest_contract(api("callcontrol"))
+DIAL = ("/calls", {"from": "+13125550111", "connection_id": "c"})
+PLAYBACK = ("/calls/v3:x/actions/playback_start", {"audio_url": "https://example.com/a.mp3"})
+
+
+@pytest.mark.parametrize(
+    ("operation", "member", "value", "code"),
+    [
+        (DIAL, "to", [True, True], "10026"),
+        (DIAL, "to", 123, "10026"),
+        (PLAYBACK, "loop", 0, "10033"),
+        (PLAYBACK, "loop", "forever", "10032"),
+    ],
+    ids=["to a list of booleans", "to a number", "loop 0", "loop a word but infinity"],
+)
+def test_a_value_that_fits_none_of_its_alternatives_is_invalid(operation, member, value, code):
+    """to is a string or a list of strings, loop 1..100 or "infinity": a value that is neither must be refused."""
+    path, body = operation
+    answer = {"errors": [{"code": code, "title": "t", "source": {"pointer": f"/{member}"}}]}
+    sent = exchange(url=BASE + path, body={**body, member: value}, status=422, answer=answer)
+    assert expect(sent, CALLCONTROL, BASE, KEY).kind is RequestKind.INVALID
+    assert judge(sent, CALLCONTROL, BASE, KEY) == []
