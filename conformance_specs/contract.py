@@ -115,12 +115,19 @@ def _validator(contract_file: str, component: str, formats: bool = False) -> Dra
 # The formats a contract may assert, read the same way whatever optional packages are installed.
 FORMATS = FormatChecker(formats=())
 _ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 
 
 @FORMATS.checks("uri")
 def _is_uri(value: object) -> bool:
     """An absolute URI (RFC 3986): a scheme, a colon, and no spaces or characters a URI never holds."""
     return not isinstance(value, str) or bool(_ABSOLUTE_URI.match(value))
+
+
+@FORMATS.checks("uuid")
+def _is_uuid(value: object) -> bool:
+    """A UUID in its hyphenated text form (RFC 9562), any case."""
+    return not isinstance(value, str) or bool(_UUID.fullmatch(value))
 
 
 def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str]) -> Iterable[Violation]:

@@ -111,3 +111,24 @@ def test_a_value_that_fits_none_of_its_alternatives_is_invalid(operation, member
     sent = exchange(url=BASE + path, body={**body, member: value}, status=422, answer=answer)
     assert expect(sent, CALLCONTROL, BASE, KEY).kind is RequestKind.INVALID
     assert judge(sent, CALLCONTROL, BASE, KEY) == []
+
+
+RECORD_PAUSE = "/calls/v3:x/actions/record_pause"
+
+
+@pytest.mark.parametrize(
+    ("recording_id", "kind"),
+    [
+        ("g3e70682-c209-1cac-a29f-6fbed82c07cd", RequestKind.INVALID),
+        ("3e70682c-2091-cac2-9f6f-bed82c07cd00\n", RequestKind.INVALID),
+        ("3E70682C-2091-CAC2-9F6F-BED82C07CD00", RequestKind.VALID),
+    ],
+    ids=["not hex", "a newline after it", "upper case"],
+)
+def test_a_recording_id_must_be_a_uuid(recording_id, kind):
+    """Errata E-080: format uuid is asserted, so a malformed id is refused 422 10026, never a valid request."""
+    answer = {"errors": [{"code": "10026", "title": "t", "source": {"pointer": "/recording_id"}}]}
+    sent = exchange(url=BASE + RECORD_PAUSE, body={"recording_id": recording_id}, status=422, answer=answer)
+    assert expect(sent, CALLCONTROL, BASE, KEY).kind is kind
+    if kind is RequestKind.INVALID:
+        assert judge(sent, CALLCONTROL, BASE, KEY) == []
