@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
-from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -116,12 +115,19 @@ def _validator(contract_file: str, component: str, formats: bool = False) -> Dra
 # The formats a contract may assert, read the same way whatever optional packages are installed.
 FORMATS = FormatChecker(formats=())
 _ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f<>\"{}|\\^`]+$")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 
 
 @FORMATS.checks("uri")
 def _is_uri(value: object) -> bool:
     """An absolute URI (RFC 3986): a scheme, a colon, and no spaces or characters a URI never holds."""
     return not isinstance(value, str) or bool(_ABSOLUTE_URI.match(value))
+
+
+@FORMATS.checks("uuid")
+def _is_uuid(value: object) -> bool:
+    """A UUID in its hyphenated text form (RFC 9562), any case."""
+    return not isinstance(value, str) or bool(_UUID.fullmatch(value))
 
 
 def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str]) -> Iterable[Violation]:
@@ -136,10 +142,10 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
             # satisfies every branch vacuously, and its one real fault is its type.
             if isinstance(error.instance, Mapping):
                 yield from _conflicts(error, pointer)
-        elif error.validator in conflict_keywords and error.context:
-            # Alternatives for one member (a string or a list of strings) that its value matches
-            # none of: the fault is the one the closest alternative names (a type, an item).
-            yield from _flatten([best_match(error.context)], conflict_keywords)
+        elif error.validator in conflict_keywords:
+            # A value that fits none of its alternatives (to: a string or a list of strings;
+            # loop: 1..100 or "infinity") breaks each of them.
+            yield from _flatten(error.context, conflict_keywords)
         else:
             yield Violation(pointer, str(error.validator), error.message)
 

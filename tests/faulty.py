@@ -406,6 +406,20 @@ def accepts_empty_updates(app: ASGIApp, api_key: str) -> ASGIApp:
     return rewrite_responses(app, rewrite)
 
 
+def empty_updates_refused_with_the_wrong_code(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Refuses an update that carries no member, but as an unknown enumerated value (10032), not 10004."""
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed = _json(body)
+        codes = [e.get("code") for e in parsed.get("errors", [])] if isinstance(parsed, dict) else []
+        if scope["method"] == "POST" and ONE_CALL.search(scope["path"]) and status == 422 and codes == ["10004"]:
+            entry = {"code": "10032", "title": "Invalid enumerated value", "source": {"pointer": "/"}}
+            return 422, json.dumps({"errors": [entry]}).encode()
+        return status, body
+
+    return rewrite_responses(app, rewrite)
+
+
 def method_not_allowed_without_allow(app: ASGIApp, api_key: str) -> ASGIApp:
     """Answers 405 without saying which methods the path takes."""
 
@@ -480,6 +494,11 @@ FAULTS = (
     Fault("listing omits calls", listing_ignores_calls, ("calls/GetTexmlCalls/created-call-is-listed",)),
     Fault("405 without Allow", method_not_allowed_without_allow, ("rest/GetTexmlCalls/method=DELETE->405",)),
     Fault("accepts empty updates", accepts_empty_updates, ("calls/UpdateTexmlCall/empty-form-body-refused",)),
+    Fault(
+        "empty updates refused with the wrong code",
+        empty_updates_refused_with_the_wrong_code,
+        ("calls/UpdateTexmlCall/empty-form-body-refused",),
+    ),
     Fault("listing ignores the To filter", listing_ignores_filters, ("calls/GetTexmlCalls/created-call-is-listed",)),
     Fault("unknown call answers 200", unknown_call_found, ("calls/GetTexmlCall/unknown-call-is-404",)),
     Fault(

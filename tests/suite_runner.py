@@ -36,7 +36,11 @@ class Verdict:
 
     def rules_broken(self) -> set[str]:
         """Rule names the suite reported, e.g. 'no_server_error', from its '  [rule] why' lines."""
-        return {match for message in self.failures.values() for match in RULE_MARKER.findall(message)}
+        return set().union(*self.rules_by_check().values())
+
+    def rules_by_check(self) -> dict[str, set[str]]:
+        """check id -> the rules its failure names."""
+        return {check: set(RULE_MARKER.findall(message)) for check, message in self.failures.items()}
 
 
 def run_suite(tmp_path: Path, *args: str) -> Verdict:

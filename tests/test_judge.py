@@ -77,3 +77,58 @@ def test_wrong_code_is_named():
 def test_conforming_answer_breaks_no_rule():
     answer = {"errors": [{"code": "10033", "title": "Value outside of range", "source": {"pointer": "/Timeout"}}]}
     assert judge(exchange(body={**VALID, "Timeout": 4}, status=422, answer=answer), CONTRACT, BASE, KEY) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "broken"), [("10004", []), ("10032", ["error_codes_match_violations"])], ids=["10004", "10032"]
+)
+def test_an_empty_update_refused_with_422_must_name_what_an_empty_body_breaks(code, broken):
+    """Errata E-053: an update with no member is refused 422 with 10004, the code of minProperties."""
+    answer = {"errors": [{"code": code, "title": "t", "source": {"pointer": "/"}}]}
+    sent = exchange(url=f"{CALLS}/v3:x", body=b"", media="application/x-www-form-urlencoded", status=422, answer=answer)
+    assert [failure.rule for failure in judge(sent, CONTRACT, BASE, KEY)] == broken
+
+
+CALLCONTROL = rest_contract(api("callcontrol"))
+DIAL = ("/calls", {"from": "+13125550111", "connection_id": "c"})
+PLAYBACK = ("/calls/v3:x/actions/playback_start", {"audio_url": "https://example.com/a.mp3"})
+
+
+@pytest.mark.parametrize(
+    ("operation", "member", "value", "code"),
+    [
+        (DIAL, "to", [True, True], "10026"),
+        (DIAL, "to", 123, "10026"),
+        (PLAYBACK, "loop", 0, "10033"),
+        (PLAYBACK, "loop", "forever", "10032"),
+    ],
+    ids=["to a list of booleans", "to a number", "loop 0", "loop a word but infinity"],
+)
+def test_a_value_that_fits_none_of_its_alternatives_is_invalid(operation, member, value, code):
+    """to is a string or a list of strings, loop 1..100 or "infinity": a value that is neither must be refused."""
+    path, body = operation
+    answer = {"errors": [{"code": code, "title": "t", "source": {"pointer": f"/{member}"}}]}
+    sent = exchange(url=BASE + path, body={**body, member: value}, status=422, answer=answer)
+    assert expect(sent, CALLCONTROL, BASE, KEY).kind is RequestKind.INVALID
+    assert judge(sent, CALLCONTROL, BASE, KEY) == []
+
+
+RECORD_PAUSE = "/calls/v3:x/actions/record_pause"
+
+
+@pytest.mark.parametrize(
+    ("recording_id", "kind"),
+    [
+        ("g3e70682-c209-1cac-a29f-6fbed82c07cd", RequestKind.INVALID),
+        ("3e70682c-2091-cac2-9f6f-bed82c07cd00\n", RequestKind.INVALID),
+        ("3E70682C-2091-CAC2-9F6F-BED82C07CD00", RequestKind.VALID),
+    ],
+    ids=["not hex", "a newline after it", "upper case"],
+)
+def test_a_recording_id_must_be_a_uuid(recording_id, kind):
+    """Errata E-080: format uuid is asserted, so a malformed id is refused 422 10026, never a valid request."""
+    answer = {"errors": [{"code": "10026", "title": "t", "source": {"pointer": "/recording_id"}}]}
+    sent = exchange(url=BASE + RECORD_PAUSE, body={"recording_id": recording_id}, status=422, answer=answer)
+    assert expect(sent, CALLCONTROL, BASE, KEY).kind is kind
+    if kind is RequestKind.INVALID:
+        assert judge(sent, CALLCONTROL, BASE, KEY) == []

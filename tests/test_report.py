@@ -87,17 +87,10 @@ needs_browser = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def node_tree(tmp_path_factory) -> Path:
-    """A checkout's Node side: the project's package.json and lock, `npm ci` (Allure and playwright-core)."""
-    tree = tmp_path_factory.mktemp("node")
-    for name in html_report.TOOL_FILES:
-        shutil.copyfile(ROOT / name, tree / name)
-    completed = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=tree, capture_output=True, text=True
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    (tree / "probe.mjs").write_text(PROBE, encoding="utf-8")
-    return tree
+def node_tree(npm_tree) -> Path:
+    """The checkout's Node side (Allure and playwright-core), with the probe beside it."""
+    (npm_tree / "probe.mjs").write_text(PROBE, encoding="utf-8")
+    return npm_tree
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,14 @@
 """Targeted cases come from the API value and its contract, so every constraint there has a check."""
 
+import json
+
+import pytest
+
+from conformance.core.target import Target
 from conformance.rest.contract import rest_contract
-from conformance.rest.targeted import REMOVE, all_cases
-from conformance_specs.apis import api
+from conformance.rest.resources import UNKNOWN_ID
+from conformance.rest.targeted import REMOVE, all_cases, valid_request
+from conformance_specs.apis import all_apis, api
 
 CONTRACT = rest_contract(api("texml"))
 INITIATE = CONTRACT.rules.component("InitiateCallRequest")
@@ -40,3 +46,17 @@ def test_case_ids_are_unique_and_name_what_is_checked():
     assert "rest/UpdateTexmlCall/form:Status='not-a-documented-value'->10032" in ids
     assert "rest/GetTexmlCalls/query:Page='twelve'->10026" in ids
     assert any(case.value is REMOVE for case in CASES)
+
+
+@pytest.mark.parametrize("api_value", all_apis(), ids=lambda value: value.name)
+def test_every_valid_request_keeps_every_rule_of_its_contract(api_value):
+    """Checks that break one thing (a wrong key, a call's state) send this request: it must break nothing else."""
+    contract = rest_contract(api_value)
+    target = Target("http://127.0.0.1:9/v2", "KEY", "AC" + "0" * 32, "1293384261075731000", False, connection_id="1")
+    for operation in contract.operations:
+        if operation.body_component is None:
+            continue
+        request = valid_request(contract, operation.operation_id, target, UNKNOWN_ID, {})
+        body = json.loads(request.content) if request.content else None
+        broken = contract.rules.body_violations(operation.body_component, body)
+        assert body is not None and not broken, f"{operation.operation_id}: {body} breaks {broken}"

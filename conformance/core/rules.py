@@ -67,8 +67,9 @@ RESPONSE_CONFORMS_TO_CONTRACT = register(
 )
 ERROR_CODES_MATCH_VIOLATIONS = register(
     "error_codes_match_violations",
-    "each 422 entry's code names a rule the request really broke",
-    ("fault:422 with the wrong code",),
+    "each 422 entry's code names a rule the request really broke (a required body left out: a rule an empty "
+    "body breaks)",
+    ("fault:422 with the wrong code", "fault:empty updates refused with the wrong code"),
 )
 RESOURCE_STATE_CODE = register(
     "resource_state_code",

@@ -80,8 +80,10 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
     resource_statuses = set(contract.api.resource_statuses) if contract.names_resource(operation) else set()
     if operation.body_required and not exchange.request_body:
         # No body where one is required: refused, whether read as unparseable, unsupported or missing members.
+        # A 422 reads it as an empty body, so its codes name what an empty body breaks (errata E-053).
         allowed = {_status("unsupported_media_type"), _status("malformed_body"), 422} | resource_statuses
-        return Expectation(RequestKind.MISSING_BODY, operation, allowed_statuses=frozenset(allowed))
+        empty = tuple(contract.rules.body_violations(operation.body_component, {})) if operation.body_component else ()
+        return Expectation(RequestKind.MISSING_BODY, operation, empty, frozenset(allowed))
     if operation.body_component and exchange.request_body and exchange.request_media_type not in operation.media_types:
         allowed = {_status("unsupported_media_type"), _status("malformed_body")}
         return Expectation(RequestKind.UNSUPPORTED_MEDIA_TYPE, operation, allowed_statuses=frozenset(allowed))
@@ -155,7 +157,8 @@ def status_matches_request_kind(judgement: Judgement) -> str | None:
     if status >= 500 or status in expectation.allowed_statuses:
         return None
     allowed = ", ".join(str(s) for s in sorted(expectation.allowed_statuses))
-    why = "; ".join(f"{v.pointer}: {v.keyword}" for v in expectation.violations) or expectation.kind.value
+    invalid = expectation.kind is RequestKind.INVALID
+    why = "; ".join(f"{v.pointer}: {v.keyword}" for v in expectation.violations) if invalid else expectation.kind.value
     kind = expectation.kind.value
     article = "an" if kind[0] in "aeiou" else "a"
     return f"expected HTTP {allowed} for {article} {kind} request ({why}), got {status}"
@@ -203,9 +206,10 @@ def _describe(error: ResponseValidationError) -> str:
 
 @rule(rules.ERROR_CODES_MATCH_VIOLATIONS)
 def error_codes_match_violations(judgement: Judgement) -> str | None:
-    """Each 422 entry names a rule the request really broke."""
+    """Each 422 entry names a rule the request really broke (a missing body: one an empty body breaks)."""
     expectation = judgement.expectation
-    if expectation.kind is not RequestKind.INVALID or judgement.exchange.status != 422:
+    judged = expectation.kind in (RequestKind.INVALID, RequestKind.MISSING_BODY) and expectation.violations
+    if not judged or judgement.exchange.status != 422:
         return None
     errors = error_entries(judgement.exchange)
     if not errors:

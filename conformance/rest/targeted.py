@@ -28,7 +28,7 @@ WRONG_TYPE_VALUE: dict[str, Any] = {
 }
 NOT_IN_ENUM = "not-a-documented-value"
 # A value each asserted format refuses.
-NOT_OF_FORMAT = {"uri": "not a uri"}
+NOT_OF_FORMAT = {"uri": "not a uri", "uuid": "not-a-uuid"}
 VALID_URL = "http://127.0.0.1:9/texml-conformance/document.xml"
 FORM = "application/x-www-form-urlencoded"
 
