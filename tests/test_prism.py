@@ -90,7 +90,8 @@ class Deviation:
 
 DEVIATIONS = (
     Deviation(
-        r"rest/\w+/((form:|query:)?\w+=.+->(1\d{4}|422)|[\w+]+-together->422)",
+        # A member rule, optionally in one body shape or media type (form:, query:, inline-texml:...).
+        r"rest/\w+/(([\w-]+:)?\w+=.+->(1\d{4}|422)|[\w+]+-together->422)",
         _rules(rules.ERROR_CODES_MATCH_VIOLATIONS, rules.ERROR_POINTER),
         "Prism's 422 is generated on the error schema: its codes name no broken rule, its pointers no member",
     ),
