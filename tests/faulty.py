@@ -59,6 +59,25 @@ def _json(body: bytes) -> Any:
         return None
 
 
+async def _read_body(receive: Callable) -> bytes:
+    """The whole request body, read from the ASGI channel."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """An ASGI receive channel that hands the app ``body`` again, already read by a fault."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 def _is_initiate(scope: Scope) -> bool:
     return scope["method"] == "POST" and scope["path"].endswith("/Calls")
 
@@ -72,22 +91,14 @@ def server_error_at_timeout_maximum(app: ASGIApp, api_key: str) -> ASGIApp:
     """Crashes on a valid call whose Timeout is exactly its documented maximum (120)."""
 
     async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await _read_body(receive)
         parsed = _json(body)
         if scope["method"] == "POST" and isinstance(parsed, dict) and parsed.get("Timeout") == 120:
             await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
             await send({"type": "http.response.body", "body": b"Internal Server Error"})
             return
 
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
+        await app(scope, _replaying(body), send)
 
     return wrapped
 
@@ -100,12 +111,7 @@ def required_members_only_with_url(app: ASGIApp, api_key: str) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or not _is_initiate(scope):
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await _read_body(receive)
         parsed = _json(body)
         required = ("To", "From", "ApplicationSid")
         if isinstance(parsed, dict) and "Url" not in parsed and not all(name in parsed for name in required):
@@ -115,10 +121,7 @@ def required_members_only_with_url(app: ASGIApp, api_key: str) -> ASGIApp:
             await send({"type": "http.response.body", "body": accepted.encode()})
             return
 
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
+        await app(scope, _replaying(body), send)
 
     return wrapped
 
@@ -362,22 +365,14 @@ def dial_ignores_webhook_url(app: ASGIApp, api_key: str) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/calls"):
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = _json(b"".join(chunks))
+        body = _json(await _read_body(receive))
         if isinstance(body, dict):
             body.pop("webhook_url", None)
         replayed = json.dumps(body).encode()
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         scope = {**scope, "headers": [*headers, (b"content-length", str(len(replayed)).encode())]}
 
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": replayed, "more_body": False}
-
-        await app(scope, replay, send)
+        await app(scope, _replaying(replayed), send)
 
     return wrapped
 
