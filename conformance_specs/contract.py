@@ -144,8 +144,8 @@ def _flatten(errors: Iterable[ValidationError], conflict_keywords: frozenset[str
                 yield from _conflicts(error, pointer)
         elif error.validator in conflict_keywords:
             # A value that fits none of its alternatives (to: a string or a list of strings;
-            # loop: 1..100 or "infinity") breaks each of them.
-            yield from _flatten(error.context, conflict_keywords)
+            # loop: 1..100 or "infinity") breaks what the alternatives of its own kind ask.
+            yield from _flatten(_alternatives_of_its_kind(error), conflict_keywords)
         else:
             yield Violation(pointer, str(error.validator), error.message)
 
@@ -155,6 +155,21 @@ def _forbids_members(error: ValidationError) -> bool:
     if error.validator == "not" or not error.context:  # several branches hold at once: members clash
         return True
     return any(sub.validator == "not" for sub in error.context)
+
+
+def _alternatives_of_its_kind(error: ValidationError) -> list[ValidationError]:
+    """The errors of the alternatives whose type the value has (loop 0 is out of 1..100, not "no word"),
+    or, when it has none's type, every alternative's type error (to 123 is neither a string nor a list)."""
+    by_branch: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    of_its_kind = [
+        sub
+        for errors in by_branch.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errors)
+        for sub in errors
+    ]
+    return of_its_kind or list(error.context or ())
 
 
 def _conflicts(error: ValidationError, pointer: str) -> Iterable[Violation]:

@@ -113,6 +113,19 @@ def test_a_value_that_fits_none_of_its_alternatives_is_invalid(operation, member
     assert judge(sent, CALLCONTROL, BASE, KEY) == []
 
 
+@pytest.mark.parametrize(
+    ("value", "wrong_code"),
+    [(0, "10032"), (0, "10026"), ("forever", "10033")],
+    ids=["0 as no word", "0 as a type", "a word as a range"],
+)
+def test_an_alternative_of_another_kind_names_no_rule_the_value_broke(value, wrong_code):
+    """loop 0 is an integer out of 1..100 (10033): the word alternative it is no kind of names nothing it broke."""
+    path, body = PLAYBACK
+    answer = {"errors": [{"code": wrong_code, "title": "t", "source": {"pointer": "/loop"}}]}
+    sent = exchange(url=BASE + path, body={**body, "loop": value}, status=422, answer=answer)
+    assert "error_codes_match_violations" in {failure.rule for failure in judge(sent, CALLCONTROL, BASE, KEY)}
+
+
 RECORD_PAUSE = "/calls/v3:x/actions/record_pause"
 
 
