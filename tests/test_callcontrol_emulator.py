@@ -140,6 +140,13 @@ def test_dial_reports_initiated_then_answered(client, receiver, connection_id):
     assert payload["call_leg_id"] and payload["call_session_id"] and payload["from"] == CALLER
 
 
+def test_a_dial_answers_a_challenging_far_end_with_its_sip_credentials(client, receiver, connection_id):
+    challenge = {"auth_challenge": {"username": "u", "password": "p"}}
+    sid = _dial(client, connection_id, challenge, sip_auth_username="u", sip_auth_password="p")
+    events = receiver[0].wait_for(sid, "call.answered")
+    assert [e["event_type"] for e in events] == ["call.initiated", "call.answered"]
+
+
 def test_speak_reports_started_and_ended_on_the_timeline_too(client, receiver, connection_id):
     sid = _dial(client, connection_id)
     receiver[0].wait_for(sid, "call.answered")

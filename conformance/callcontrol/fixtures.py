@@ -12,15 +12,13 @@ import pytest
 import yaml
 
 import conformance_specs as specs
+from conformance.core.simulation import party_needs
 from conformance.texml.fixtures import SIMULATION, FixtureError
 from conformance_specs.apis import Api
 
 FOLDER = "call-control"
 WEBHOOK_PATH = "webhook"
 IMPLIED_NEEDS = frozenset({"virtual-clock", "parties", "settled", "callcontrol-webhooks"})
-# Party members a target honours only under a capability (simulation protocol 1.3.0): a target
-# without it would refuse the script, so a scenario using one is not applicable there.
-PARTY_NEEDS = {"refer_response": "callcontrol-refer-refusal", "recording_error": "callcontrol-recording-failure"}
 CALL_CONTROL_FIXTURES = pytest.StashKey[list["CallControlFixture"]]()
 
 
@@ -87,7 +85,7 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         needs=frozenset(raw.get("needs", ()))
         | IMPLIED_NEEDS
         | ({"timeline"} if "timeline" in raw["expect"] else set())
-        | {PARTY_NEEDS[member] for member in raw.get("party", {}) if member in PARTY_NEEDS},
+        | party_needs(raw.get("party")),
         party=raw.get("party", {}),
         application=raw.get("application", {}),
         dial=raw.get("dial", {}),

@@ -12,6 +12,19 @@ from conformance_specs import load
 
 PREFIX = "/simulation/v1"
 SUPPORTED_MAJOR = load("simulation.openapi.yaml")["info"]["version"].split(".")[0]
+# Party members a target acts on only under a capability (protocol 1.3.0 to 1.5.0): a scenario
+# whose party sets one needs that capability, and is not applicable on a target without it.
+PARTY_NEEDS = {
+    "refer_response": "callcontrol-refer-refusal",
+    "recording_error": "callcontrol-recording-failure",
+    "speech": "speech",
+    "auth_challenge": "call-offer",
+}
+
+
+def party_needs(party: dict[str, Any] | None) -> set[str]:
+    """The capabilities a party script needs for the members it sets (null sets nothing)."""
+    return {need for member, need in PARTY_NEEDS.items() if (party or {}).get(member) is not None}
 
 
 class SimulationError(Exception):

@@ -12,13 +12,12 @@ import pytest
 import yaml
 
 import conformance_specs as specs
+from conformance.core.simulation import party_needs
 from conformance_specs import behaviours, catalogue
 from conformance_specs.apis import api
 from conformance_specs.contract import Contract
 
 IMPLIED_NEEDS = frozenset({"virtual-clock"})
-# Party members a target honours only under a capability (simulation protocol 1.4.0, 1.5.0).
-PARTY_NEEDS = {"auth_challenge": "call-offer", "speech": "speech"}
 STATUS_PATH = "status"
 RECORDING_STATUS_PATH = "recording-status"
 START_PATH = "start.xml"
@@ -92,7 +91,7 @@ def load_one(path: Path, root: Path) -> Fixture:
     needs |= {"timeline"} if "timeline" in raw["expect"] or raw.get("steps") else set()
     needs |= {"inbound-calls"} if raw.get("start") == "inbound" else set()
     needs |= {"manual-clock"} if (raw.get("party") or {}).get("clock") == "manual" else set()
-    needs |= {need for member, need in PARTY_NEEDS.items() if (raw.get("party") or {}).get(member) is not None}
+    needs |= party_needs(raw.get("party"))
     return Fixture(
         id=name,
         path=path,

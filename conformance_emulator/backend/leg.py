@@ -26,6 +26,11 @@ STATUS_EVENTS = {"initiated": "initiated", "ringing": "ringing", "in-progress": 
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
+def sip_credentials(username: str | None, password: str | None) -> tuple[str, str] | None:
+    """What a call answers a far end's challenge with; None: it has no credentials to give."""
+    return None if username is None else (username, password or "")
+
+
 @dataclass(frozen=True)
 class Offer:
     """What the INVITE of an outbound call offers the far end (InitiateCall's SIP members)."""
@@ -35,10 +40,9 @@ class Offer:
     codecs: tuple[str, ...] = ()
     media_encryption: str = "disabled"
     sip_region: str = "US"
-    credentials: tuple[str, str] | None = None  # (username, password) answering the far end's challenge
 
     def as_fields(self) -> dict[str, Any]:
-        """The offer as the far end sees it (credentials are never shown, only checked)."""
+        """The offer as the far end sees it."""
         return {
             "caller_name": self.caller_name,
             "headers": [{"name": name, "value": value} for name, value in self.headers],
@@ -64,6 +68,8 @@ class LegSetup:
     time_limit: int = 14400
     parent_sid: str | None = None
     offer: Offer | None = None  # None: a leg whose INVITE the simulation does not describe (Call Control)
+    # (username, password) answering the far end's challenge: checked, never shown on the timeline.
+    credentials: tuple[str, str] | None = None
     recording: CallRecordingSetup | None = None  # record the whole call once answered
 
 
@@ -172,8 +178,7 @@ class Leg:
     def authenticated(self) -> bool:
         """Whether the call passes the far end's challenge: none, or the credentials it expects."""
         challenge = self.party.auth_challenge
-        offer = self.setup.offer
-        return challenge is None or (offer is not None and offer.credentials == challenge)
+        return challenge is None or self.setup.credentials == challenge
 
     def offered(self) -> dict[str, Any]:
         """What the far end is offered, for the ringing event (nothing for a leg without an offer)."""

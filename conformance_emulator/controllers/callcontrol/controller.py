@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance_emulator.backend.backend import Backend
-from conformance_emulator.backend.leg import CallEnded, LegSetup
+from conformance_emulator.backend.leg import CallEnded, LegSetup, sip_credentials
 from conformance_emulator.backend.signing import Signer
 from conformance_emulator.backend.store import new_call_sid
 from conformance_emulator.controllers.callcontrol import webhooks
@@ -135,6 +135,7 @@ class CallControlController:
             status_callback_events=frozenset(),
             timeout=body.get("timeout_secs", _default("DialRequest", "timeout_secs")),
             time_limit=body.get("time_limit_secs", _default("DialRequest", "time_limit_secs")),
+            credentials=sip_credentials(body.get("sip_auth_username"), body.get("sip_auth_password")),
         )
         call = self._backend.add_call(setup, to, parent=parent.leg if parent else None)
         assert call.leg is not None

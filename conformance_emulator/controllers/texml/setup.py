@@ -6,7 +6,7 @@ interpreter's (where the documents come from).
 
 from typing import Any
 
-from conformance_emulator.backend.leg import LegSetup, Offer
+from conformance_emulator.backend.leg import LegSetup, Offer, sip_credentials
 from conformance_emulator.backend.recording import CallRecordingSetup
 from conformance_emulator.controllers.texml.interpreter import TexmlSetup
 from conformance_specs.apis import api
@@ -42,6 +42,7 @@ def outbound_setup(
         timeout=body.get("Timeout", _default("Timeout")),
         time_limit=body.get("TimeLimit", _default("TimeLimit")),
         offer=offer(body),
+        credentials=sip_credentials(body.get("SipAuthUsername"), body.get("SipAuthPassword")),
         recording=_recording(body),
     )
     documents = TexmlSetup(
@@ -56,7 +57,6 @@ def outbound_setup(
 def offer(body: dict[str, Any]) -> Offer:
     """What the INVITE to ``To`` offers, from InitiateCall's SIP members and their defaults."""
     codecs = tuple(c.strip() for c in body.get("PreferredCodecs", "").split(",") if c.strip()) or DEFAULT_CODECS
-    username, password = body.get("SipAuthUsername"), body.get("SipAuthPassword")
     # Media is encrypted only on the way to a SIP destination (errata E-110); a number is reached unencrypted.
     to_sip = str(body["To"]).lower().startswith(SIP_SCHEME)
     return Offer(
@@ -65,7 +65,6 @@ def offer(body: dict[str, Any]) -> Offer:
         codecs=codecs,
         media_encryption=body.get("MediaEncryption", _default("MediaEncryption")) if to_sip else "disabled",
         sip_region=body.get("SipRegion", _default("SipRegion")),
-        credentials=None if username is None else (username, password or ""),
     )
 
 
