@@ -1423,6 +1423,22 @@ MUTANTS: list[Mutant] = [
         member_changed("call.machine.detection.ended", "result", lambda r: "human" if r == "machine" else "machine"),
     ),
     Mutant(
+        "premium machine detection read as the standard one",
+        ("call-control/dial/machine-detection-premium-machine", "call-control/dial/machine-detection-premium-human"),
+        answer_settings_changed(
+            lambda body: (
+                {**body, "answering_machine_detection": "detect"}
+                if body.get("answering_machine_detection") == "premium"
+                else body
+            )
+        ),
+    ),
+    Mutant(
+        "premium machine detection reports a person as plain human",
+        ("call-control/dial/machine-detection-premium-human",),
+        member_changed("call.machine.premium.detection.ended", "result", lambda r: "human" if r != "machine" else r),
+    ),
+    Mutant(
         "machine detection on by default",
         ("call-control/dial/machine-detection-disabled-by-default",),
         answer_settings_changed(defaulted(answering_machine_detection="detect")),

@@ -160,9 +160,14 @@ class CallDriver:
         settings = self.answer_settings
         amd = settings.get("answering_machine_detection", "disabled")
         if amd != "disabled":
-            result = "machine" if self.leg.party.outcome == "machine" else "human"
-            event = "call.machine.premium.detection.ended" if amd == "premium" else "call.machine.detection.ended"
-            webhooks.send(self, event, result=result)
+            machine = self.leg.party.outcome == "machine"
+            if amd == "premium":
+                # Premium tells homes from businesses; a party script cannot, so a person is a residence (E-057).
+                webhooks.send(
+                    self, "call.machine.premium.detection.ended", result="machine" if machine else "human_residence"
+                )
+            else:
+                webhooks.send(self, "call.machine.detection.ended", result="machine" if machine else "human")
         if settings.get("record") == "record-from-answer" and self.recording is None:
             self.start_recording(settings.get("recording_id") or str(uuid.uuid4()), settings, "record_")
         if settings.get("stream_url"):
