@@ -1,6 +1,7 @@
 """The reference emulator answers per specs/: codes, pointers, state."""
 
 import asyncio
+import dataclasses
 import math
 import time
 from email.utils import parsedate_to_datetime
@@ -14,9 +15,10 @@ from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import LegSetup
 from conformance_emulator.backend.outbound import Outbound
-from conformance_emulator.backend.recording import CallRecordingSetup, Recording, Sound
+from conformance_emulator.backend.recording import Recording, Sound
 from conformance_emulator.controllers.texml.setup import outbound_setup
 from conformance_emulator.server import BackgroundServer
+from conformance_specs.apis import api
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer"}
 VALID = {"To": "+13125550100", "From": "+13125550111", "ApplicationSid": "1", "Url": "http://127.0.0.1:9/x"}
@@ -355,8 +357,13 @@ def test_a_challenging_party_takes_only_its_credentials(client, credentials, sta
 # -- recording the whole call (InitiateCall's Record; errata E-101..E-104) --------------------------
 
 
+# The recording InitiateCall asks for with Record alone: every other member at its contract default.
+DEFAULT_RECORDING = outbound_setup("s", "AC1", {**VALID, "Record": True}, None)[0].recording
+
+
 def _recording(**changes: Any) -> Recording:
-    return Recording(CallRecordingSetup(**changes), "sid", 0.0)
+    assert DEFAULT_RECORDING is not None
+    return Recording(dataclasses.replace(DEFAULT_RECORDING, **changes), "sid", 0.0)
 
 
 def test_a_recording_keeps_the_sounds_of_its_tracks_merged_and_trimmed():
@@ -391,7 +398,11 @@ def test_the_recording_callback_names_the_recording_only_once_it_ended():
 
 def test_initiate_call_records_only_when_asked_with_the_contract_defaults():
     assert outbound_setup("s", "AC1", dict(VALID), None)[0].recording is None
-    assert outbound_setup("s", "AC1", {**VALID, "Record": True}, None)[0].recording == CallRecordingSetup()
+    contract = api("texml").contract
+    members = contract.component("InitiateCallRequest")["properties"]
+    default = {name: contract.resolved(members[name])["default"] for name in ("RecordingChannels", "Trim")}
+    assert DEFAULT_RECORDING is not None
+    assert (DEFAULT_RECORDING.channels, DEFAULT_RECORDING.trim) == (default["RecordingChannels"], default["Trim"])
     asked = {**VALID, "Record": True, "RecordingStatusCallbackEvent": "in-progress absent", "RecordingTimeout": 5}
     recording = outbound_setup("s", "AC1", asked, None)[0].recording
     assert recording is not None

@@ -35,11 +35,12 @@ def sip_credentials(username: str | None, password: str | None) -> tuple[str, st
 class Offer:
     """What the INVITE of an outbound call offers the far end (InitiateCall's SIP members)."""
 
+    # No defaults here: the controller reads them from the contract (specs/), their one source.
     caller_name: str
-    headers: tuple[tuple[str, str], ...] = ()
-    codecs: tuple[str, ...] = ()
-    media_encryption: str = "disabled"
-    sip_region: str = "US"
+    headers: tuple[tuple[str, str], ...]
+    codecs: tuple[str, ...]
+    media_encryption: str
+    sip_region: str
 
     def as_fields(self) -> dict[str, Any]:
         """The offer as the far end sees it."""

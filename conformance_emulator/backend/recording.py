@@ -23,14 +23,15 @@ TRACKS = {
 class CallRecordingSetup:
     """How the call is recorded; a leg without one is not recorded."""
 
-    channels: str = "mono"
-    track: str = "both"
-    trim: str = "trim-silence"
-    silence_timeout: float = 0  # 0: silence never stops the recording
-    callback: str | None = None
-    callback_method: str = "POST"
-    callback_events: frozenset[str] = frozenset({"completed"})
-    send_url: bool = True
+    # No defaults here: the controller reads them from the contract (specs/), their one source.
+    channels: str
+    track: str
+    trim: str
+    silence_timeout: float  # 0: silence never stops the recording
+    callback: str | None
+    callback_method: str
+    callback_events: frozenset[str]
+    send_url: bool
 
     @property
     def tracks(self) -> frozenset[str]:

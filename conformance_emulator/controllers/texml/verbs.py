@@ -22,7 +22,6 @@ Handler = Callable[..., Awaitable[str | None]]
 SAY_SECONDS_PER_WORD = 0.4
 PLAY_SECONDS = 3.0
 ALICE = "alice"
-DEFAULT_ACCENT = "en-US"
 
 
 def _repetitions(loop: int) -> Any:
@@ -37,8 +36,9 @@ async def say(texml: Interpreter, node: etree._Element, attrs: Attributes, liste
     texml.leg.answer()
     text = _text(node)
     seconds = max(1.0, math.ceil(len(text.split()) * SAY_SECONDS_PER_WORD))
-    # Only alice speaks other languages: man and woman always speak with the en-US accent.
-    language = attrs["language"] if attrs["voice"] == ALICE else DEFAULT_ACCENT
+    # Only alice speaks other languages: man and woman always speak the default language (en-US).
+    default = texml.catalogue.elements["Say"].attributes["language"].default
+    language = attrs["language"] if attrs["voice"] == ALICE else default
     for _ in _repetitions(attrs["loop"]):
         texml.leg.record("say", text=text, voice=attrs["voice"], language=language)
         if keys := await texml.leg.play_sound(seconds, listen):
