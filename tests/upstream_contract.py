@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from conformance.rest.contract import rest_contract
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
 from conformance_specs import load
@@ -43,15 +44,9 @@ MAX_EXAMPLES = 30
 RUN_TIMEOUT_S = 300
 
 
-def covered_operations() -> tuple[str, ...]:
-    """The operations of this project's TeXML contract: the upstream ones the emulator serves."""
-    document = api("texml").document()
-    return tuple(
-        operation["operationId"]
-        for item in document["paths"].values()
-        for operation in item.values()
-        if isinstance(operation, dict) and "operationId" in operation
-    )
+def covered_operations(api_name: str = "texml") -> tuple[str, ...]:
+    """The operations of one of this project's contracts (for TeXML: the upstream ones the emulator serves)."""
+    return tuple(operation.operation_id for operation in rest_contract(api(api_name)).operations)
 
 
 @dataclass(frozen=True)
