@@ -25,7 +25,7 @@ def collected_checks() -> dict[str, frozenset[str]]:
         summary = Path(scratch) / "summary.json"
         command = [sys.executable, "-m", "pytest", "--conformance", "--collect-only", "-q", "-p", "no:cacheprovider"]
         subprocess.run([*command, f"--summary-json={summary}"], cwd=scratch, capture_output=True, check=True)
-        matrix = json.loads(summary.read_text())["coverage"]
+        matrix = json.loads(summary.read_text())["coverage"]["contract_facts"]
     checks: dict[str, set[str]] = {}
     for fact in matrix["facts"]:
         for check in fact["checks"]:
@@ -47,11 +47,11 @@ def main() -> None:
     summary = Summary()
     for check in checks:
         summary.add(CheckResult(check, "TeXML verbs", check.split("[")[0], "passed"))
-    build_ms = timed(lambda: coverage.build(all_apis(), checks.items()))
+    build_ms = timed(lambda: coverage.seed_coverage(coverage.build(all_apis(), checks.items()), checks.items()))
     verdict_ms = timed(lambda: (summary.table(), json.dumps(summary.as_json())))
     matrix = coverage.build(all_apis(), checks.items())
     print(f"checks: {len(checks)}; spec facts: {len(matrix.facts)}; uncovered: {len(matrix.uncovered)}")
-    print(f"coverage matrix build: {build_ms:.1f} ms (median of {REPEAT})")
+    print(f"coverage build (contract matrix and seed facts): {build_ms:.1f} ms (median of {REPEAT})")
     print(f"verdict table + summary JSON: {verdict_ms:.1f} ms (median of {REPEAT})")
 
 

@@ -56,7 +56,6 @@ class Api:
     resource_parameters: frozenset[str]  # path parameters that name one resource (a call)
     resource_statuses: frozenset[int]  # what a valid request naming a missing or unready resource may get
     area: str | None = None  # the report's area for all this API's REST checks (None: one per kind of check)
-    behaviours_file: str | None = None  # the behaviour catalogue (conformance_specs.behaviours)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -125,7 +124,6 @@ def _api(name: str, raw: dict[str, Any]) -> Api:
         resource_parameters=frozenset(raw["resources"]["parameters"]),
         resource_statuses=frozenset(raw["resources"]["statuses"]),
         area=raw.get("area"),
-        behaviours_file=raw.get("behaviours"),
     )
 
 

@@ -1,5 +1,6 @@
-"""The HTML report: built from real results, it opens from disk with no network request, and shows
-the categories, the environment and the coverage matrix; its command says what to do when it cannot run.
+"""The HTML report: built from real results, it opens from disk with no network request, and shows the
+categories, the environment and the coverage (seed facts, contract facts); its command says what to do
+when it cannot run.
 
 The report tests need Node.js (npm) and Chromium (/usr/bin/chromium or $CHROMIUM), and skip without them.
 """
@@ -178,11 +179,13 @@ def test_the_report_opens_from_disk_without_any_network_request_and_shows_catego
     assert header and float(header.group(1)) == conformance_percent(outcomes), seen["shown"]["overview"][:500]
 
     environment = {item["name"]: item["values"] for item in json.loads(data["widgets/environment.json"])}
-    assert {"target", "suite_version", "seed", "profile", "capabilities"} <= environment.keys()
+    assert {"target", "suite_version", "seed", "profile", "capabilities", "seed_facts_proven"} <= environment.keys()
     assert CANARY_KEY not in index.read_text(encoding="utf-8")
-    (matrix,) = json.loads(data["widgets/globals.json"])["attachments"]
-    assert matrix["name"] == "Coverage matrix" and matrix["type"] == "text/csv"
-    assert data[f"data/attachments/{matrix['source']}"].decode().startswith("kind,fact,detail")
+    summed_up, seed_facts, contract = json.loads(data["widgets/globals.json"])["attachments"]
+    assert data[f"data/attachments/{summed_up['source']}"].decode().startswith("seed facts: ")
+    assert seed_facts["type"] == contract["type"] == "text/csv"
+    assert data[f"data/attachments/{seed_facts['source']}"].decode().startswith("seed,subject,kind,fact")
+    assert data[f"data/attachments/{contract['source']}"].decode().startswith("kind,fact,detail")
 
 
 @needs_node

@@ -13,7 +13,7 @@ import yaml
 
 import conformance_specs as specs
 from conformance.core.simulation import party_needs
-from conformance.texml.fixtures import SIMULATION, FixtureError
+from conformance.texml.fixtures import SIMULATION, FixtureError, proves_problems, renamed_keys
 from conformance_specs.apis import Api
 
 FOLDER = "call-control"
@@ -42,6 +42,7 @@ class CallControlFixture:
     title: str
     rule: str
     seed: str
+    proves: tuple[str, ...]  # ids of seed facts (specs/facts/)
     needs: frozenset[str]
     party: dict[str, Any]
     application: dict[str, Any]
@@ -69,7 +70,11 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise FixtureError(f"{path}: not valid YAML: {error}") from None
-    problems = specs.schema_problems("callcontrol-fixture.schema.yaml", raw) or _content_problems(raw, api)
+    problems = (
+        renamed_keys(raw)
+        or specs.schema_problems("callcontrol-fixture.schema.yaml", raw)
+        or _content_problems(raw, api)
+    )
     if problems:
         raise FixtureError(f"{path}: " + "; ".join(problems))
     reactions = tuple(
@@ -82,6 +87,7 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         title=raw["title"],
         rule=raw["rule"],
         seed=raw["seed"],
+        proves=tuple(raw.get("proves", ())),
         needs=frozenset(raw.get("needs", ()))
         | IMPLIED_NEEDS
         | ({"timeline"} if "timeline" in raw["expect"] else set())
@@ -125,4 +131,4 @@ def _content_problems(raw: dict[str, Any], api: Api) -> list[str]:
         ]
     if raw.get("party"):
         problems += [f"party{v.pointer}: {v.detail}" for v in SIMULATION.body_violations("Party", raw["party"])]
-    return problems
+    return problems + proves_problems(raw.get("proves", ()))

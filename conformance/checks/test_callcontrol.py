@@ -6,7 +6,7 @@ import allure
 import pytest
 
 from conformance.callcontrol.fixtures import fixtures_of
-from conformance.core.meta import AREA_CALL_CONTROL, CheckMeta, callback_event_fact
+from conformance.core.meta import AREA_CALL_CONTROL, CheckMeta, callback_event_fact, seed_fact
 from conformance.core.trace import diff
 
 
@@ -36,5 +36,5 @@ def test_callcontrol_scenario(fixture, capabilities, callcontrol_runner, reporte
 def check_meta(item):
     fixture = item.callspec.params["fixture"]
     events = {entry["event_type"] for entry in fixture.expect.get("webhooks", ()) if "event_type" in entry}
-    facts = {callback_event_fact("webhook", event) for event in events}
+    facts = {callback_event_fact("webhook", event) for event in events} | set(map(seed_fact, fixture.proves))
     return CheckMeta(AREA_CALL_CONTROL, fixture.command.capitalize(), frozenset(facts), "callcontrol")

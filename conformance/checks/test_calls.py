@@ -5,7 +5,7 @@ import pytest
 from conformance.core import rules
 from conformance.core.exchange import send
 from conformance.core.failures import Failure
-from conformance.core.meta import AREA_REST, CheckMeta, behaviour_fact, operation_fact
+from conformance.core.meta import AREA_REST, CheckMeta, operation_fact, seed_fact
 from conformance.core.numbers import unique_number
 from conformance.rest.calls import CALLER, create_call, listed
 from conformance.rest.conclusion import conclude
@@ -150,8 +150,8 @@ def test_empty_update_is_refused(check_id, client, target, reporter, verdict):
     _verdict(reporter, verdict, target, send(client, request))
 
 
-# Statements of the behaviour catalogue that a check shows, beyond its operation.
-BEHAVIOURS = {
+# Seed facts (specs/facts/) a check proves, beyond its operation.
+PROVES = {
     "calls/InitiateTexmlCall/result-echoes-numbers": ("initiate-call/result-echoes-call",),
 }
 
@@ -159,5 +159,5 @@ BEHAVIOURS = {
 def check_meta(item):
     check_id = item.callspec.params["check_id"]
     operation_id = check_id.split("/")[1]
-    facts = {operation_fact(operation_id), *map(behaviour_fact, BEHAVIOURS.get(check_id, ()))}
+    facts = {operation_fact(operation_id), *map(seed_fact, PROVES.get(check_id, ()))}
     return CheckMeta(AREA_REST, operation_id, frozenset(facts))

@@ -9,10 +9,10 @@ from conformance.core.failures import Failure
 from conformance.core.meta import (
     AREA_ERRORS,
     CheckMeta,
-    behaviour_fact,
     constraint_fact,
     error_code_fact,
     operation_fact,
+    seed_fact,
 )
 from conformance.gate.coverage import BODY
 from conformance.options import apis_of
@@ -22,7 +22,7 @@ from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
 from conformance.rest.resources import UNKNOWN_ID, live_resource
 
-# The behaviour statement a required member's case in another body shape shows.
+# The seed fact a required member's case in another body shape proves.
 REQUIRED_IN_EVERY_SHAPE = "initiate-call/required-in-every-body-shape"
 
 
@@ -101,5 +101,5 @@ def check_meta(item):
         facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
         facts.add(error_code_fact(422, case.expected_error.code))
     if case.shape and case.keyword == "required":
-        facts.add(behaviour_fact(REQUIRED_IN_EVERY_SHAPE))
+        facts.add(seed_fact(REQUIRED_IN_EVERY_SHAPE))
     return CheckMeta(api.area or AREA_ERRORS, case.operation_id, frozenset(facts), api.name)

@@ -103,5 +103,9 @@ def error_code_fact(status: int, code: str) -> str:
     return f"error-code:{status}/{code}"
 
 
-def behaviour_fact(statement_id: str) -> str:
-    return f"behaviour:{statement_id}"
+SEED_PREFIX = "seed:"
+
+
+def seed_fact(fact_id: str) -> str:
+    """A statement of the seed fact catalogue (specs/facts/), as a check names it."""
+    return f"{SEED_PREFIX}{fact_id}"

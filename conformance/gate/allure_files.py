@@ -1,5 +1,6 @@
 """Run-level files for the Allure report: each check's status, the environment table, the categories
-and the coverage matrix.
+and the coverage: the seed facts (the headline, also summed up in the environment table) and,
+apart, the contract matrix.
 
 All use formats Allure reads from the results folder (environment.properties, categories.json,
 and a ``*-globals.json`` naming global attachments), so the single-file report shows them.
@@ -11,7 +12,8 @@ import json
 import uuid
 from pathlib import Path
 
-from conformance.gate.coverage import Matrix
+from conformance.gate.coverage import Matrix, SeedCoverage
+from conformance.gate.coverage_text import coverage_lines, percent
 from conformance.gate.outcomes import ERROR, EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, PASSED, UNEXPECTED_PASS
 
 EXAMPLES_SHOWN = 3
@@ -64,16 +66,50 @@ def align_statuses(results: Path) -> None:
         path.write_text(json.dumps(result), encoding="utf-8")
 
 
-def write(results: Path, environment: dict[str, str], matrix: Matrix) -> None:
+def write(results: Path, environment: dict[str, str], matrix: Matrix, seeds: SeedCoverage) -> None:
     results.mkdir(parents=True, exist_ok=True)
     align_statuses(results)
+    totals = seeds.totals()
+    environment = {
+        **environment,
+        "seed_facts_proven": f"{totals['checked']}/{totals['total']} ({percent(totals['checked'], totals['total'])})",
+    }
     lines = [f"{key}={_escaped(value)}" for key, value in environment.items()]
     (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (results / "categories.json").write_text(json.dumps(CATEGORIES, indent=1), encoding="utf-8")
-    source = f"{uuid.uuid4()}-attachment.csv"
-    (results / source).write_text(_matrix_csv(matrix), encoding="utf-8")
-    globals_document = {"attachments": [{"name": "Coverage matrix", "source": source, "type": "text/csv"}]}
+    attachments = [
+        _attachment(
+            results,
+            "Coverage (seed facts, then contract facts)",
+            "txt",
+            "text/plain",
+            "\n".join(coverage_lines(seeds, matrix)) + "\n",
+        ),
+        _attachment(results, "Seed facts and the checks proving them", "csv", "text/csv", _seed_csv(seeds)),
+        _attachment(results, "Contract facts (counted apart)", "csv", "text/csv", _matrix_csv(matrix)),
+    ]
+    globals_document = {"attachments": attachments}
     (results / f"{uuid.uuid4()}-globals.json").write_text(json.dumps(globals_document), encoding="utf-8")
+
+
+def _attachment(results: Path, name: str, extension: str, media_type: str, text: str) -> dict[str, str]:
+    source = f"{uuid.uuid4()}-attachment.{extension}"
+    (results / source).write_text(text, encoding="utf-8")
+    return {"name": name, "source": source, "type": media_type}
+
+
+def _seed_csv(seeds: SeedCoverage) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["seed", "subject", "kind", "fact", "says", "where", "checks proving it", "some of them", "why not"]
+    )
+    for fact in seeds.facts:
+        checks = seeds.proving.get(fact.id, ())
+        why = f"{fact.unchecked.reason}: {fact.unchecked.why}" if fact.unchecked and not checks else ""
+        shown = "; ".join(checks[:EXAMPLES_SHOWN]) if checks else "UNCHECKED"
+        writer.writerow([fact.seed, fact.subject, fact.kind, fact.id, fact.says, fact.where, len(checks), shown, why])
+    return out.getvalue()
 
 
 def _matrix_csv(matrix: Matrix) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 FAILING = frozenset({"failed", "error"})
+LEGACY_SEED_PREFIX = "behaviour:"
 SHOWN = 20
 
 
@@ -46,8 +47,19 @@ def compare(previous: dict[str, Any], current: dict[str, Any], source: str) -> d
 
 
 def _covered(summary: dict[str, Any]) -> set[str]:
-    facts = summary.get("coverage", {}).get("facts", [])
-    return {fact["id"] for fact in facts if fact.get("checks")}
+    """Ids of the facts some check covers: seed facts by their own id, contract facts by theirs.
+
+    A summary older than the seed facts keeps one matrix, whose behaviour:<id> facts are seed facts now.
+    """
+    coverage = summary.get("coverage", {})
+    if "facts" in coverage:
+        return {fact["id"].removeprefix(LEGACY_SEED_PREFIX) for fact in coverage["facts"] if fact.get("checks")}
+    return {
+        fact["id"]
+        for part in ("seed_facts", "contract_facts")
+        for fact in coverage.get(part, {}).get("facts", [])
+        if fact.get("checks")
+    }
 
 
 def lines(changes: dict[str, Any]) -> list[str]:

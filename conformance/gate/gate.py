@@ -18,6 +18,7 @@ from _pytest.compat import NOTSET
 from conformance import __version__
 from conformance.core.meta import PROFILES, CheckMeta, check_id, is_check, meta_of
 from conformance.gate import allure_files, baseline, coverage
+from conformance.gate.coverage_text import coverage_lines
 from conformance.gate.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
 from conformance.gate.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
 from conformance.gate.summary import CheckResult, Summary
@@ -39,6 +40,7 @@ class Gate:
         self.check_facts: dict[str, frozenset[str]] = {}
         self.capabilities: list[str] | None = None
         self.matrix: coverage.Matrix | None = None  # built once, at session finish
+        self.seed_coverage: coverage.SeedCoverage | None = None  # likewise
         self.config: pytest.Config | None = None
         self.baseline = baseline.load(options.baseline) if options.baseline else None
         self.changes: dict[str, Any] | None = None
@@ -153,7 +155,8 @@ class Gate:
         if not self.check_facts:
             return
         self.matrix = coverage.build(all_apis(), self.check_facts.items())
-        document = self._summary_document(self.matrix)
+        self.seed_coverage = coverage.seed_coverage(self.matrix, self.check_facts.items())
+        document = self._summary_document(self.matrix, self.seed_coverage)
         if self.baseline is not None:
             self.changes = baseline.compare(self.baseline, document, str(self.options.baseline))
             document["baseline"] = self.changes
@@ -162,7 +165,7 @@ class Gate:
             self._write_expectations()
         results_dir = config.getoption("allure_report_dir", None)
         if results_dir:
-            allure_files.write(Path(results_dir), self._environment(), self.matrix)
+            allure_files.write(Path(results_dir), self._environment(), self.matrix, self.seed_coverage)
             if self.changes is not None:
                 baseline.attach(Path(results_dir), self.changes)
 
@@ -175,17 +178,14 @@ class Gate:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         # pytest_sessionfinish ran first and built the matrix (never on a worker).
-        if not self.summary.results or self.matrix is None:
+        if not self.summary.results or self.matrix is None or self.seed_coverage is None:
             return
         write = terminalreporter.write_line
         terminalreporter.section("texml-conformance verdict")
         for line in self.summary.table():
             write(line)
-        counts = self.matrix.counts()
-        covered = sum(row["covered"] for row in counts.values())
-        total = sum(row["facts"] for row in counts.values())
-        per_kind = ", ".join(f"{kind} {row['covered']}/{row['facts']}" for kind, row in counts.items())
-        write(f"coverage: {covered}/{total} spec facts covered by some check ({per_kind})")
+        for line in coverage_lines(self.seed_coverage, self.matrix):
+            write(line)
         unexpected = self.summary.unexpected(self.options.strict_expectations)
         write(
             f"gate {'FAILS' if unexpected else 'passes'}: {len(unexpected)} unexpected result(s); "
@@ -219,14 +219,14 @@ class Gate:
             "strict_expectations": str(self.options.strict_expectations).lower(),
         }
 
-    def _summary_document(self, matrix: coverage.Matrix) -> dict[str, Any]:
+    def _summary_document(self, matrix: coverage.Matrix, seeds: coverage.SeedCoverage) -> dict[str, Any]:
         unexpected = self.summary.unexpected(self.options.strict_expectations)
         return {
             "suite": "texml-conformance",
             "environment": self._environment(),
             "gate": {"passed": not unexpected, "unexpected": sorted(result.check for result in unexpected)},
             **self.summary.as_json(),
-            "coverage": matrix.as_json(),
+            "coverage": {"seed_facts": seeds.as_json(), "contract_facts": matrix.as_json()},
         }
 
     def _write_summary(self, document: dict[str, Any]) -> None:

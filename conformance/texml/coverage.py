@@ -3,9 +3,9 @@
 import conformance_specs as specs
 from conformance.core.meta import (
     attribute_fact,
-    behaviour_fact,
     callback_event_fact,
     callback_field_fact,
+    seed_fact,
     verb_fact,
 )
 from conformance.texml.fixtures import Fixture
@@ -16,7 +16,7 @@ ABSENT = "<absent>"
 
 def fixture_facts(fixture: Fixture) -> frozenset[str]:
     """What a scenario covers: its verb, the catalogue facts and behaviours it names, and the callbacks it expects."""
-    found = {verb_fact(fixture.verb)} | {behaviour_fact(statement) for statement in fixture.behaviours}
+    found = {verb_fact(fixture.verb)} | {seed_fact(statement) for statement in fixture.proves}
     for fact in fixture.facts:
         element, _, attribute = fact.partition("@")
         found.add(verb_fact(element))

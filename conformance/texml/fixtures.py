@@ -13,8 +13,7 @@ import yaml
 
 import conformance_specs as specs
 from conformance.core.simulation import party_needs
-from conformance_specs import behaviours, catalogue
-from conformance_specs.apis import api
+from conformance_specs import catalogue, facts
 from conformance_specs.contract import Contract
 
 IMPLIED_NEEDS = frozenset({"virtual-clock"})
@@ -39,7 +38,7 @@ class Fixture:
     rule: str
     seed: str
     facts: tuple[str, ...]
-    behaviours: tuple[str, ...]  # statement ids of the behaviour catalogue
+    proves: tuple[str, ...]  # ids of seed facts (specs/facts/)
     needs: frozenset[str]
     start: str
     callee: str  # "number" or "sip": the kind of address an outbound call dials
@@ -83,7 +82,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         raw = specs.parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise FixtureError(f"{path}: not valid YAML: {error}") from None
-    problems = specs.schema_problems("fixture.schema.yaml", raw) or _content_problems(raw)
+    problems = renamed_keys(raw) or specs.schema_problems("fixture.schema.yaml", raw) or _content_problems(raw)
     if problems:
         raise FixtureError(f"{path}: " + "; ".join(problems))
     needs = set(raw.get("needs", ())) | IMPLIED_NEEDS
@@ -99,7 +98,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         rule=raw["rule"],
         seed=raw["seed"],
         facts=tuple(raw.get("facts", ())),
-        behaviours=tuple(raw.get("behaviours", ())),
+        proves=tuple(raw.get("proves", ())),
         needs=frozenset(needs),
         start=raw.get("start", "outbound"),
         callee=raw.get("callee", "number"),
@@ -132,23 +131,19 @@ def _content_problems(raw: dict[str, Any]) -> list[str]:
         element, _, attribute = fact.partition("@")
         if element not in known.elements or (attribute and attribute not in known.elements[element].attributes):
             problems.append(f"facts: {fact!r} is not in specs/texml/verbs.yaml")
-    problems += _behaviour_problems(raw.get("behaviours", ()))
+    problems += proves_problems(raw.get("proves", ()))
     if raw.get("party"):
         problems += [f"party{v.pointer}: {v.detail}" for v in SIMULATION.body_violations("Party", raw["party"])]
     return problems
 
 
-def _behaviour_problems(named: list[str]) -> list[str]:
-    catalogue_file = api("texml").behaviours_file
-    known = behaviours.statements(catalogue_file) if catalogue_file else {}
-    problems = []
-    for statement_id in named:
-        statement = known.get(statement_id)
-        if statement is None:
-            problems.append(f"behaviours: {statement_id!r} is not in specs/{catalogue_file}")
-        elif not statement.is_fact:
-            problems.append(
-                f"behaviours: {statement_id!r} is stated as {', '.join(statement.stated_as)}; "
-                "cover that fact instead (facts:, or the callback the scenario expects)"
-            )
-    return problems
+def renamed_keys(raw: Any) -> list[str]:
+    """Keys a scenario written for an older suite uses, each with its new name."""
+    if isinstance(raw, dict) and "behaviours" in raw:
+        return ["behaviours: names seed facts (specs/facts/) since 0.2; rename the key to proves:"]
+    return []
+
+
+def proves_problems(named: list[str]) -> list[str]:
+    """A scenario's ``proves:`` entries that name no seed fact."""
+    return [f"proves: {fact_id!r} is no fact of specs/facts/" for fact_id in facts.unknown(named)]
