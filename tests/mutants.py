@@ -1126,7 +1126,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "MediaEncryption ignored",
-        ("texml/call/media-encryption-srtp",),
+        ("texml/call/media-encryption-srtp", "texml/call/media-encryption-dtls"),
         _initiate_body_changed(_without("MediaEncryption")),
     ),
     Mutant(
@@ -1314,6 +1314,11 @@ MUTANTS: list[Mutant] = [
         "RecordingTimeout ignored",
         ("texml/call/recording-timeout-stops-on-silence",),
         _initiate_body_changed(_without("RecordingTimeout")),
+    ),
+    Mutant(
+        "RecordingTimeout default 3 s, not 0 (never)",
+        ("texml/call/record-whole-call",),
+        _initiate_body_changed(lambda body: {"RecordingTimeout": 3, **body}),
     ),
     Mutant(
         "RecordingTimeout counted before anything was heard",

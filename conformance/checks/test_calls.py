@@ -152,7 +152,16 @@ def test_empty_update_is_refused(check_id, client, target, reporter, verdict):
 
 # Seed facts (specs/facts/) a check proves, beyond its operation.
 PROVES = {
-    "calls/InitiateTexmlCall/result-echoes-numbers": ("initiate-call/result-echoes-call",),
+    # A valid JSON call must be answered 200 (create_call), with a body the contract's InitiateCallResult
+    # (from, to and status, each a string) accepts (the judge), echoing From and To.
+    "calls/InitiateTexmlCall/result-echoes-numbers": (
+        "initiate-call/json-body",
+        "initiate-call/accepted-answers-200",
+        "initiate-call/result-field-from",
+        "initiate-call/result-field-to",
+        "initiate-call/result-field-status",
+        "initiate-call/result-echoes-call",
+    ),
 }
 
 
