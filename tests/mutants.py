@@ -1012,6 +1012,16 @@ MUTANTS: list[Mutant] = [
         verb("Gather", _gather_action_posts),
     ),
     Mutant(
+        "gather finishOnKey digits ignored",
+        ("texml/gather/finish-on-key-digit",),
+        attrs_changed("Gather", lambda a: {**a, "finishOnKey": re.sub("[0-9]", "", a["finishOnKey"] or "")}),
+    ),
+    Mutant(
+        "gather maxDigits min clamped to 2",
+        ("texml/gather/max-digits-minimum",),
+        catalogue_fact("Gather", "maxDigits", min=2),
+    ),
+    Mutant(
         "gather finishOnKey reads only its first key",
         ("texml/gather/finish-on-key-set",),
         attrs_changed("Gather", lambda a: {**a, "finishOnKey": (a["finishOnKey"] or "")[:1] or None}),
@@ -1046,6 +1056,11 @@ MUTANTS: list[Mutant] = [
         catalogue_fact("Record", "finishOnKey", default="#"),
     ),
     Mutant("record any key finishes", ("texml/record/finish-on-key-custom",), verb("Record", _record_key_any)),
+    Mutant(
+        "record * never finishes",
+        ("texml/record/finish-on-key-star",),
+        attrs_changed("Record", lambda a: {**a, "finishOnKey": a["finishOnKey"].replace("*", "")}),
+    ),
     Mutant(
         "record maxLength one more",
         ("texml/record/max-length",),
