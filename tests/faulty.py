@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from conformance.core.rules import RULES
 from conformance_emulator import EmulatorSettings, build_app
@@ -429,6 +430,71 @@ def method_not_allowed_without_allow(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
+def _is_form_initiate(scope: Scope) -> bool:
+    headers = dict(scope.get("headers", []))
+    form = headers.get(b"content-type", b"").split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded"
+    return scope["type"] == "http" and _is_initiate(scope) and form
+
+
+def _json_scope(scope: Scope, body: bytes) -> Scope:
+    """The request's scope, now typed application/json and sized for ``body``."""
+    kept = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-type", b"content-length")]
+    headers = [*kept, (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {**scope, "headers": headers}
+
+
+def server_error_on_form_calls(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Crashes on a form-encoded InitiateCall instead of refusing it or reading it (errata E-121)."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if not _is_form_initiate(scope):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"Internal Server Error"})
+
+    return wrapped
+
+
+def form_calls_read_without_members(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Takes a form-encoded InitiateCall as JSON but loses every member: the emulator sees {} (and refuses it)."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if not _is_form_initiate(scope):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        await app(_json_scope(scope, b"{}"), _replaying(b"{}"), send)
+
+    return wrapped
+
+
+def form_calls_accepted_for_other_numbers(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers a form-encoded InitiateCall 200 with a call to numbers the form never named."""
+    other = json.dumps({"from": "+13125550998", "to": "+13125550999", "status": "queued"}).encode()
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if not _is_form_initiate(scope):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": other})
+
+    return wrapped
+
+
+def reads_form_calls_as_json(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Not a fault: the other documented behaviour (errata E-121), a form-encoded InitiateCall read as its JSON twin."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if not _is_form_initiate(scope):
+            return await app(scope, receive, send)
+        members = dict(parse_qsl((await _read_body(receive)).decode("utf-8"), keep_blank_values=True))
+        body = json.dumps(members).encode()
+        await app(_json_scope(scope, body), _replaying(body), send)
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -447,6 +513,8 @@ class Fault:
 
 
 TIMEOUT_121 = "rest/InitiateTexmlCall/Timeout=121->10033"
+# Refused (415/400) or read as its JSON twin, either documented (errata E-121); the id predates the ruling.
+FORM_CALL = "calls/InitiateTexmlCall/unreadable-body-form-where-json-is-declared"
 WRONG_KEY = "auth/GetTexmlCalls/wrong-bearer-key"
 # A URL that is no absolute URI, in each API's application.
 NOT_A_URI = (
@@ -488,6 +556,9 @@ FAULTS = (
     Fault("created calls cannot be read", calls_not_retrievable, ("calls/GetTexmlCall/created-call-is-retrievable",)),
     Fault("listing omits calls", listing_ignores_calls, ("calls/GetTexmlCalls/created-call-is-listed",)),
     Fault("405 without Allow", method_not_allowed_without_allow, ("rest/GetTexmlCalls/method=DELETE->405",)),
+    Fault("500 on a form-encoded InitiateCall", server_error_on_form_calls, (FORM_CALL,)),
+    Fault("form-encoded InitiateCall read without its members", form_calls_read_without_members, (FORM_CALL,)),
+    Fault("form-encoded InitiateCall accepted for other numbers", form_calls_accepted_for_other_numbers, (FORM_CALL,)),
     Fault("accepts empty updates", accepts_empty_updates, ("calls/UpdateTexmlCall/empty-form-body-refused",)),
     Fault(
         "empty updates refused with the wrong code",

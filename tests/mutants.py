@@ -44,6 +44,16 @@ class Mutant:
     behaviour: Callable[[], Behaviour]
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """The emulator following another behaviour a source documents (the errata say which): the scenarios it
+    names must still pass, so a ruling that accepts both is shown to accept both."""
+
+    name: str
+    passes: tuple[str, ...]  # scenario ids (fixtures/<id>.yaml) that must pass
+    behaviour: Callable[[], Behaviour]
+
+
 def catalogue_fact(element: str, attribute: str, **changes: Any) -> Callable[[], Behaviour]:
     """The emulator reading a catalogue in which one attribute's default or range is wrong."""
 
@@ -421,6 +431,42 @@ def _failed_as_busy(self: Leg) -> Any:
     return Leg.connect(self)
 
 
+def _unanswered_as_completed(self: Leg, end: CallEnded) -> None:
+    """Reports a call that rang out unanswered as completed, as if it had connected (errata E-122)."""
+    if end.status == "no-answer":
+        end = CallEnded(end.cause, end.source, status="completed")
+    Leg.finish(self, end)
+
+
+def _unanswered_duration_rounded_up(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    """Gives a call that never connected a CallDuration of 1 s (errata E-056)."""
+    params = Leg.status_params(self, status, hangup_source)
+    if "CallDuration" in params and self.answered_at is None:
+        params["CallDuration"] = "1"
+    return params
+
+
+def _unanswered_as_canceled(self: Leg, end: CallEnded) -> None:
+    """Reports a call that rang out unanswered as canceled, in the Timeout member's words (errata E-122)."""
+    if end.status == "no-answer":
+        end = CallEnded(end.cause, end.source, status="canceled")
+    Leg.finish(self, end)
+
+
+async def _busy_or_failed_without_ringing(self: Leg) -> None:
+    """A busy or failed far end ends the call straight after initiated, with no ringing callback (errata E-124)."""
+    if self.setup.direction != "inbound" and self.party.outcome in ("busy", "failed"):
+        self.set_status("initiated")
+        raise CallEnded(self.party.outcome, "callee", status=self.party.outcome)
+    await Leg.connect(self)
+
+
+def _no_duration_before_answer(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    """Leaves CallDuration out for a call that never connected (upstream: only with a start and end time)."""
+    params = Leg.status_params(self, status, hangup_source)
+    return {k: v for k, v in params.items() if k != "CallDuration" or self.answered_at is not None}
+
+
 def _end_as_crash(self: Leg, end: CallEnded) -> None:
     if end.cause == "invalid-document":
         raise RuntimeError("crashed")
@@ -472,6 +518,38 @@ def _first_fetch_only(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[
 def _numbers_without_plus(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
     params = Interpreter.request_params(self, extra)
     return {k: v.lstrip("+") if k in ("From", "To") else v for k, v in params.items()}
+
+
+def _request_param_changed(name: str, change: Callable[[Interpreter, str], str]) -> Callable[..., dict[str, str]]:
+    """Document and action requests whose ``name`` (when sent) is rewritten by ``change``."""
+
+    def request_params(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+        params = Interpreter.request_params(self, extra)
+        return {k: change(self, v) if k == name else v for k, v in params.items()}
+
+    return request_params
+
+
+def _opposite_direction(texml: Interpreter, direction: str) -> str:
+    return "outbound-api" if direction == "inbound" else "inbound"
+
+
+def _record_url_renamed(name: str, value: Callable[[str], str]) -> Callable[..., dict[str, str]]:
+    """Record's action request carries the recording's URL as ``name`` with ``value(url)`` (errata E-017)."""
+
+    def request_params(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+        extra = dict(extra)
+        if "RecordingUrl" in extra:
+            extra[name] = value(extra.pop("RecordingUrl"))
+        return Interpreter.request_params(self, extra)
+
+    return request_params
+
+
+def _seed_request_parameters_only(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """Fetches carry CallSid, From and To (seed 004's table); only Gather's action adds AccountSid (errata E-120)."""
+    dropped = {"CallStatus", "Direction"} | (set() if "Digits" in extra else {"AccountSid"})
+    return {k: v for k, v in Interpreter.request_params(self, extra).items() if k not in dropped}
 
 
 def _list_keeps_last_item(self: Interpreter, fetch: Fetch | None) -> dict[str, Any]:
@@ -829,6 +907,35 @@ MUTANTS: list[Mutant] = [
         ("texml/document/request-parameters",),
         interpreter_class(request_params=_numbers_without_plus),
     ),
+    # Parameters no source requires on a document fetch, wrong when sent (errata E-120)
+    Mutant(
+        "fetches send a CallStatus that is no call status",
+        (
+            "texml/call/url-method-get",
+            "texml/pause/default-length",
+            "texml/call/application-voice-url",
+            "texml/callbacks/answer-after-ringing",
+            "texml/redirect/relative-url-default-post",
+            "texml/reject/first-verb-never-answers",
+        ),
+        interpreter_class(request_params=_request_param_changed("CallStatus", lambda texml, status: "answered")),
+    ),
+    Mutant(
+        "fetches send the opposite Direction",
+        (
+            "texml/call/url-method-get",
+            "texml/pause/default-length",
+            "texml/gather/action-uses-application-method",
+            "texml/gather/invalid-digits-action-uses-application-method",
+            "texml/reject/first-verb-never-answers",
+        ),
+        interpreter_class(request_params=_request_param_changed("Direction", _opposite_direction)),
+    ),
+    Mutant(
+        "fetches name another account",
+        ("texml/call/url-method-get", "texml/pause/default-length", "texml/gather/digits-sent-to-action"),
+        interpreter_class(request_params=_request_param_changed("AccountSid", lambda texml, sid: sid + "-other")),
+    ),
     Mutant("nested text and addresses ignored", ("texml/say/defaults", "texml/play/defaults"), _nested_content_ignored),
     # Pause
     Mutant("pause default 2 s", ("texml/pause/default-length",), catalogue_fact("Pause", "length", default=2)),
@@ -1102,6 +1209,16 @@ MUTANTS: list[Mutant] = [
         ("texml/record/far-end-hangs-up-digits-hangup",),
         verb("Record", _record_action_skipped_on_hangup),
     ),
+    Mutant(
+        "record action without the recording's URL",
+        ("texml/record/defaults", "texml/record/far-end-hangs-up-digits-hangup", "texml/record/max-length"),
+        interpreter_class(request_params=_record_url_renamed("RecordingLink", lambda url: url)),
+    ),
+    Mutant(
+        "record action's RecordingURL is no URL",
+        ("texml/record/defaults", "texml/record/far-end-hangs-up-digits-hangup", "texml/record/max-length"),
+        interpreter_class(request_params=_record_url_renamed("RecordingURL", lambda url: url.rsplit("/", 1)[-1])),
+    ),
     # Status callbacks and the call
     Mutant(
         "CallerId ignored: the display name is always From",
@@ -1246,6 +1363,16 @@ MUTANTS: list[Mutant] = [
         "a call hung up while ringing reported completed",
         ("texml/callbacks/canceled-while-ringing",),
         interpreter_class(interrupt=_api_hangup_always_completed),
+    ),
+    Mutant(
+        "unanswered call reported completed",
+        ("texml/callbacks/no-answer", "texml/callbacks/no-answer-default-timeout"),
+        leg_class(finish=_unanswered_as_completed),
+    ),
+    Mutant(
+        "a call that never connected lasts 1 s",
+        ("texml/callbacks/canceled-while-ringing",),
+        leg_class(status_params=_unanswered_duration_rounded_up),
     ),
     Mutant(
         "crashes on an invalid document", ("texml/call/invalid-document-ends-call",), leg_class(finish=_end_as_crash)
@@ -1807,5 +1934,55 @@ MUTANTS: list[Mutant] = [
         "unanswered call takes media commands",
         ("call-control/call-state/media-before-answer-refused", "call-control/hangup/before-answer-cancels"),
         driver(_AnsweredFromTheStart),
+    ),
+]
+
+
+# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124).
+ALTERNATIVES: list[Alternative] = [
+    Alternative(
+        "fetches carry only the parameters seed 004 lists",
+        (
+            "texml/call/url-method-get",
+            "texml/pause/default-length",
+            "texml/call/application-voice-url",
+            "texml/callbacks/answer-after-ringing",
+            "texml/gather/action-uses-application-method",
+            "texml/gather/invalid-digits-action-uses-application-method",
+            "texml/redirect/relative-url-default-post",
+            "texml/reject/first-verb-never-answers",
+            "texml/gather/digits-sent-to-action",
+            "texml/document/request-parameters",
+        ),
+        interpreter_class(request_params=_seed_request_parameters_only),
+    ),
+    Alternative(
+        "an API call's Direction is outbound, as upstream's call resource says",
+        ("texml/call/url-method-get", "texml/pause/default-length"),
+        interpreter_class(
+            request_params=_request_param_changed(
+                "Direction", lambda texml, d: "outbound" if d == "outbound-api" else d
+            )
+        ),
+    ),
+    Alternative(
+        "Record's action spells RecordingURL, as seed 004's table does",
+        ("texml/record/defaults", "texml/record/far-end-hangs-up-digits-hangup", "texml/record/max-length"),
+        interpreter_class(request_params=_record_url_renamed("RecordingURL", lambda url: url)),
+    ),
+    Alternative(
+        "an unanswered call ends canceled",
+        ("texml/callbacks/no-answer", "texml/callbacks/no-answer-default-timeout"),
+        leg_class(finish=_unanswered_as_canceled),
+    ),
+    Alternative(
+        "busy and failed calls never ring",
+        ("texml/callbacks/busy", "texml/callbacks/failed"),
+        leg_class(connect=_busy_or_failed_without_ringing),
+    ),
+    Alternative(
+        "a call that never connected has no CallDuration",
+        ("texml/callbacks/canceled-while-ringing", "texml/callbacks/busy", "texml/callbacks/no-answer"),
+        leg_class(status_params=_no_duration_before_answer),
     ),
 ]

@@ -11,7 +11,7 @@ import pytest
 from conformance.core.rules import RULES
 from conformance_emulator import EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
-from tests.faulty import FAULTS, Fault
+from tests.faulty import FAULTS, FORM_CALL, Fault, reads_form_calls_as_json
 from tests.mutants import MUTANTS
 from tests.suite_runner import CANARY_KEY, run_suite, run_suite_in_process
 
@@ -46,3 +46,16 @@ def test_every_rule_names_proofs_that_exist():
     unknown = {rule.name: sorted(set(rule.proven_by) - known) for rule in RULES.values() if set(rule.proven_by) - known}
     assert not unknown, f"rules name proofs that do not exist: {unknown}"
     assert all(fault.caught_by for fault in FAULTS), "a fault that proves no rule is not yet a proof"
+
+
+def test_a_target_reading_form_calls_as_json_passes_and_is_reported(tmp_path):
+    """The other documented answer to a form-encoded InitiateCall (errata E-121) passes, labelled with its source."""
+    app = reads_form_calls_as_json(build_app(EmulatorSettings(api_key=CANARY_KEY)), CANARY_KEY)
+    with BackgroundServer(app) as server:
+        target = (f"--target-url={server.url}/v2", f"--api-key={CANARY_KEY}")
+        results = tmp_path / "allure"
+        verdict = run_suite_in_process(tmp_path, *target, *FAST, f"--check={FORM_CALL}", f"--alluredir={results}")
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert verdict.passed == 1
+    labels = "".join(path.read_text() for path in results.glob("*-result.json"))
+    assert "seed 004's form-encoded call request" in labels

@@ -21,7 +21,7 @@ from conformance_emulator import Behaviour, EmulatorSettings, build_app
 from conformance_emulator.server import BackgroundServer
 from conformance_specs.apis import api
 from tests.faulty import FAULTS
-from tests.mutants import MUTANTS, Mutant
+from tests.mutants import ALTERNATIVES, MUTANTS, Alternative, Mutant
 from tests.suite_runner import CANARY_KEY, run_suite
 
 CALL_CONTROL = api("callcontrol")
@@ -81,6 +81,14 @@ def test_mutant_fails_the_scenarios_it_names(mutant: Mutant, harness):
     found = problems_against(mutant.behaviour(), list(mutant.kills), harness)
     survivors = [name for name, problems in found.items() if not problems]
     assert not survivors, f"{mutant.name} survived {survivors}"
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=[alternative.name for alternative in ALTERNATIVES])
+def test_documented_alternative_passes_the_scenarios_it_names(alternative: Alternative, harness):
+    """Where the sources allow two behaviours, a target following the one the emulator does not still passes."""
+    found = problems_against(alternative.behaviour(), list(alternative.passes), harness)
+    failing = {name: problems for name, problems in found.items() if problems}
+    assert not failing, f"{alternative.name} fails {failing}"
 
 
 def test_every_scenario_is_killed_by_some_mutant_or_fault():

@@ -1,5 +1,8 @@
 """The TeXML calls resource end to end: a call that was accepted can be read, listed and ended."""
 
+import dataclasses
+import json
+
 import pytest
 
 from conformance.core import rules
@@ -7,9 +10,12 @@ from conformance.core.exchange import send
 from conformance.core.failures import Failure
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact, seed_fact
 from conformance.core.numbers import unique_number
+from conformance.gate.followed_sources import report_followed
 from conformance.rest.calls import CALLER, create_call, listed
 from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
+from conformance.rest.judge import judge
+from conformance.rest.targeted import VALID_URL
 from conformance.texml.live import live_call
 from conformance_specs.apis import api
 
@@ -125,10 +131,6 @@ def test_unknown_call_is_not_found(check_id, client, target, reporter, verdict):
 
 UNREADABLE_BODIES = {
     "calls/InitiateTexmlCall/unreadable-body-truncated-json": (b'{"To": "+1312', "application/json"),
-    "calls/InitiateTexmlCall/unreadable-body-form-where-json-is-declared": (
-        b"To=%2B13125550100",
-        "application/x-www-form-urlencoded",
-    ),
     "calls/InitiateTexmlCall/unreadable-body-not-utf-8": (b"\xff\xfe\x00", "application/json"),
 }
 
@@ -139,6 +141,58 @@ def test_unreadable_body_is_refused(check_id, client, target, reporter, verdict)
     content, content_type = UNREADABLE_BODIES[check_id]
     request = client.build_request("POST", target.calls_path, content=content, headers={"content-type": content_type})
     _verdict(reporter, verdict, target, send(client, request))
+
+
+# Where the sources disagree on a form-encoded InitiateCall (errata E-121): each documented answer, and what it follows.
+FORM_REFUSED = frozenset({415, 400})
+FOLLOWS_REFUSAL = "seed 000 and upstream: InitiateTexmlCall declares a JSON body only, so a form is refused (E-121)"
+FOLLOWS_FORM = "seed 004's form-encoded call request and seed 002's form dialect: the form is read as JSON (E-121)"
+
+
+# The id is kept from when a form was only ever refused: ids are a public interface.
+@check("calls/InitiateTexmlCall/unreadable-body-form-where-json-is-declared")
+def test_form_encoded_call_refused_or_read(check_id, client, target, reporter, verdict):
+    reporter.rule(
+        "a form-encoded InitiateCall is refused with 415 or 400 (JSON is its only declared body, seed 000) "
+        "or read as the call its JSON twin makes (seed 004's form-encoded example, seed 002's dialect); errata E-121"
+    )
+    to = unique_number()
+    members = {"To": to, "From": CALLER, "ApplicationSid": target.application_sid, "Url": VALID_URL}
+    exchange = send(client, client.build_request("POST", target.calls_path, data=members))
+    if exchange.status in FORM_REFUSED:
+        report_followed(FOLLOWS_REFUSAL)
+        _verdict(reporter, verdict, target, exchange)
+        return
+    # Read as JSON: judged as the JSON twin would be (a valid call: 200 and the documented result).
+    twin = dataclasses.replace(
+        exchange,
+        request_headers={**exchange.request_headers, "content-type": "application/json"},
+        request_body=json.dumps(members).encode(),
+    )
+    extra = []
+    if 200 <= exchange.status < 300:
+        report_followed(FOLLOWS_FORM)
+        extra += _same_call_problems(client, target, exchange, to)
+    else:
+        message = f"answered {exchange.status}: neither refused (415, 400) nor the call its JSON twin makes (200)"
+        extra.append(Failure(rules.FORM_CALL_REFUSED_OR_READ, message))
+    failures = judge(twin, rest_contract(TEXML), target.base_url, target.api_key) + extra
+    reporter.exchange(exchange, failures, always=True)
+    verdict.on_exchange(exchange, failures)
+
+
+def _same_call_problems(client, target, exchange, to) -> list[Failure]:
+    """How an accepted form call differs from its JSON twin's: the numbers it echoes, and whether it exists."""
+    wrong = [
+        f"{key}={_json_field(exchange, key)!r}, the form sent {sent!r}"
+        for key, sent in (("to", to), ("from", CALLER))
+        if _json_field(exchange, key) != sent
+    ]
+    if wrong:
+        return [Failure(rules.FORM_CALL_REFUSED_OR_READ, "the result is not the form's call: " + "; ".join(wrong))]
+    if not listed(client, target, to, lambda calls: any(call.get("to") == to for call in calls)):
+        return [Failure(rules.FORM_CALL_REFUSED_OR_READ, f"accepted, yet no call to {to} is listed under To={to}")]
+    return []
 
 
 @check("calls/UpdateTexmlCall/empty-form-body-refused")

@@ -6,7 +6,8 @@ from conformance.core import rules
 from conformance.core.failures import Failure
 from conformance.core.meta import AREA_CALL_SETUP, AREA_CALLBACKS, AREA_MUSTACHE, AREA_VERBS, CheckMeta
 from conformance.core.simulation import SimulationError
-from conformance.core.trace import diff
+from conformance.core.trace import diff, followed
+from conformance.gate.followed_sources import report_followed
 from conformance.texml.attachments import attach_scenario, describe_fixture
 from conformance.texml.coverage import fixture_facts
 from conformance.texml.fixtures import fixtures_of
@@ -33,6 +34,7 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdic
     except SimulationError as error:
         verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
     trace_diff = diff(fixture.expect, result.observed, result.context)
+    report_followed(*followed(fixture.follows, result.observed, result.context))
     failures = result.failures(api("texml").callback_encoding)
     attach_scenario(result, trace_diff, reporter.redact, failing=bool(failures))
     verdict.on(failures, f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))

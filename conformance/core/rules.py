@@ -117,6 +117,16 @@ ERROR_POINTER = register(
 RESULT_ECHOES_CALL = register(
     "result_echoes_call", "InitiateCall's result echoes From and To", ("fault:result swaps From and To",)
 )
+FORM_CALL_REFUSED_OR_READ = register(
+    "form_call_refused_or_read",
+    "a form-encoded InitiateCall is refused with 415 or 400, or read as the call its JSON twin would make: "
+    "accepted, its result echoing To and From, the call listed under its To (errata E-121)",
+    (
+        "fault:500 on a form-encoded InitiateCall",
+        "fault:form-encoded InitiateCall read without its members",
+        "fault:form-encoded InitiateCall accepted for other numbers",
+    ),
+)
 RETRIEVED_CALL_MATCHES = register(
     "retrieved_call_matches", "a created call can be read back by its sid", ("fault:created calls cannot be read",)
 )

@@ -9,9 +9,17 @@ order; nothing is checked across channels.
 Values in an expected entry are literals or matchers:
   <any> <absent> <call_sid> <account_sid> <from> <to> <e164> <integer> <timestamp> <url>
   /regex/ (matched against the whole value)
+  "<absent> or X": the parameter may be left out, but a value sent must satisfy X (any of the
+  above), for parameters no source requires yet whose value, when sent, is still a fact
+  (errata E-120: Direction and CallStatus on document fetches)
 Entry keys: ``path`` and ``method`` for requests; ``event`` and ``lasts`` (seconds until the
 next event) for the timeline; ``repeat`` (N, or "N+" for at least N) anywhere; any other
-key is a parameter or field of the entry.
+key is a parameter or field of the entry. A key naming spellings joined by ``|``
+(``RecordingUrl|RecordingURL``) is met when one of them carries a matching value (with
+``<absent>``: when none is sent), for names the sources spell differently (errata E-017).
+
+``followed`` says which documented alternatives a target took: a fixture's ``follows:`` maps a
+channel to {source: entry}, and each source some entry of that channel matches is reported.
 """
 
 import difflib
@@ -28,6 +36,7 @@ E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 INTEGER = re.compile(r"^-?[0-9]+$")
 SPACED_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 STRUCTURAL_KEYS = frozenset({"repeat", "lasts"})
+ABSENT_OR = "<absent> or "
 # The one channel read from the target (simulation protocol); every other arrives at the harness.
 TIMELINE = "timeline"
 
@@ -56,6 +65,8 @@ class Observed:
 
 def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
     """None when ``actual`` satisfies ``expected``; otherwise why not."""
+    if isinstance(expected, str) and expected.startswith(ABSENT_OR):
+        return None if actual is None else value_problem(expected.removeprefix(ABSENT_OR), actual, context)
     if expected == "<absent>":
         return None if actual is None else f"should be absent, is {actual!r}"
     if actual is None:
@@ -121,10 +132,31 @@ def entry_problems(expected: Mapping[str, Any], actual: Mapping[str, Any], conte
     for key, want in expected.items():
         if key in STRUCTURAL_KEYS:
             continue
-        problem = value_problem(want, actual.get(key), context)
+        problem = _key_problem(key, want, actual, context)
         if problem:
             problems.append(f"{key} {problem}")
     return problems
+
+
+def _key_problem(key: str, want: Any, actual: Mapping[str, Any], context: Context) -> str | None:
+    """The problem of one expected key; ``A|B`` is met when one spelling matches (``<absent>``: when none is sent)."""
+    if "|" not in key:
+        return value_problem(want, actual.get(key), context)
+    problems = {name: value_problem(want, actual.get(name), context) for name in key.split("|")}
+    wrong = [f"as {name}: {problem}" for name, problem in problems.items() if problem]
+    if want == "<absent>" or len(wrong) == len(problems):
+        return "; ".join(wrong) or None
+    return None
+
+
+def followed(follows: Mapping[str, Mapping[str, Mapping[str, Any]]], observed: Observed, context: Context) -> list[str]:
+    """The sources of a fixture's ``follows:`` whose entry some entry of its channel matches."""
+    return [
+        source
+        for channel, sources in follows.items()
+        for source, entry in sources.items()
+        if any(not entry_problems(entry, actual, context) for actual in observed.channel(channel))
+    ]
 
 
 def _repeat(entry: Mapping[str, Any]) -> tuple[int, bool]:
@@ -203,10 +235,15 @@ def diff(expect: Mapping[str, list[dict[str, Any]]], observed: Observed, context
         for index, item in enumerate(actual):
             template = expected[min(index, len(expected) - 1)] if expected else item
             keys = [key for key in template if key not in STRUCTURAL_KEYS]
-            got.append(describe({key: _shown(template[key], item.get(key), context) for key in keys}))
+            got.append(describe({key: _shown(template[key], _spelled(key, item), context) for key in keys}))
         lines = difflib.unified_diff(want, got, f"expected {name}", f"actual {name}", lineterm="", n=100)
         blocks.append("\n".join(lines) or f"{name}: as expected")
     return "\n\n".join(blocks)
+
+
+def _spelled(key: str, item: Mapping[str, Any]) -> Any:
+    """The value of ``key`` in an actual entry; for ``A|B``, of the first spelling it carries."""
+    return next((item[name] for name in key.split("|") if item.get(name) is not None), None)
 
 
 def _shown(expected: Any, actual: Any, context: Context) -> Any:

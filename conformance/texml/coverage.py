@@ -27,9 +27,10 @@ def fixture_facts(fixture: Fixture) -> frozenset[str]:
             continue
         events = {status: event for event, status in spec.get("events", {}).items()}
         for entry in fixture.expect.get(spec["channel"], ()):
-            found |= {
+            found |= {  # a key of spellings (RecordingUrl|RecordingURL, errata E-017) covers each it names
                 callback_field_fact(kind, name)
-                for name, value in entry.items()
+                for key, value in entry.items()
+                for name in key.split("|")
                 if name in spec["fields"] and value != ABSENT
             }
             status = entry.get(spec.get("event_field"))

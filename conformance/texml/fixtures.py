@@ -48,6 +48,8 @@ class Fixture:
     documents: dict[str, str]
     steps: tuple[dict[str, Any], ...]
     expect: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Documented alternatives the expectations accept: channel -> {source: entry showing it was taken}.
+    follows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def verb(self) -> str:
@@ -108,6 +110,7 @@ def load_one(path: Path, root: Path) -> Fixture:
         documents={**raw["documents"], **raw.get("malformed", {})},
         steps=tuple(raw.get("steps", ())),
         expect=raw["expect"],
+        follows=raw.get("follows", {}),
     )
 
 
