@@ -830,6 +830,14 @@ class _ReferHangsUp(CallDriver):
         self.hang_up(CallEnded("hangup", "caller"))
 
 
+class _RecordingLostOnHangup(CallDriver):
+    """Drops a running recording when the application hangs up, so it is never stopped nor saved."""
+
+    def hang_up(self, end: CallEnded) -> None:
+        self.recording = None
+        super().hang_up(end)
+
+
 class _StorageFailureHidden(CallDriver):
     """Never notices that storing a recording failed: it reports the recording saved all the same."""
 
@@ -1556,6 +1564,16 @@ MUTANTS: list[Mutant] = [
         _leg_setup_shifted(time_limit=1),
     ),
     Mutant(
+        "time limit counted from the dial, not the answer",
+        ("call-control/dial/time-limit-counts-from-answer",),
+        leg_class(_limit_time=lambda self: self.setup.time_limit),
+    ),
+    Mutant(
+        "Dial's SIP credentials ignored",
+        ("call-control/dial/sip-auth-answers-the-challenge",),
+        _leg_setup_changed(credentials=None),
+    ),
+    Mutant(
         "busy reported as normal_clearing",
         ("call-control/dial/busy-callee", "call-control/reject/user-busy"),
         member_replaced("call.hangup", "hangup_cause", "user_busy", "normal_clearing"),
@@ -1566,7 +1584,11 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "machine detection result inverted",
-        ("call-control/dial/machine-detection-machine", "call-control/dial/machine-detection-human"),
+        (
+            "call-control/dial/machine-detection-machine",
+            "call-control/dial/machine-detection-human",
+            "call-control/dial/machine-detection-greeting-end",
+        ),
         member_changed("call.machine.detection.ended", "result", lambda r: "human" if r == "machine" else "machine"),
     ),
     Mutant(
@@ -1819,6 +1841,11 @@ MUTANTS: list[Mutant] = [
         "record play_beep ignored",
         ("call-control/record_start/play-beep",),
         command_changed("record_start", without("play_beep")),
+    ),
+    Mutant(
+        "a recording running when the application hangs up is never saved",
+        ("call-control/hangup/saves-the-running-recording",),
+        driver(_RecordingLostOnHangup),
     ),
     Mutant("record_stop ignored", ("call-control/record_stop/saves-the-recording",), command_ignored("record_stop")),
     Mutant(
