@@ -5,7 +5,8 @@ Registered as a pytest plugin by conformance.plugin only in a conformance run.
 
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +21,7 @@ from conformance.core.redact import Redactor
 from conformance.core.simulation import Capabilities, discover
 from conformance.core.target import EmbeddedEmulator, Target, TargetUnusable, open_target
 from conformance.core.verdict import Verdict
-from conformance.gate import expectations
+from conformance.gate import expectations, reporting
 from conformance.gate.baseline import BaselineError
 from conformance.gate.gate import CHECK_ID, Gate
 from conformance.gate.reporting import Reporter
@@ -150,6 +151,12 @@ def redact(target: Target) -> Redactor:
 @pytest.fixture(scope="session")
 def reporter(redact: Redactor) -> Reporter:
     return Reporter(redact)
+
+
+@pytest.fixture
+def follows(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``follows(source, why)``: which of several documented behaviours the target showed (errata E-130 on)."""
+    return partial(reporting.follows, request.node)
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ Both the reference emulator (to answer) and the suite (to judge answers) need
 the same reading of a schema, so it lives with the data, not in either of them.
 """
 
+import copy
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,6 +28,47 @@ class Violation:
     keyword: str
     detail: str
     conflict: bool = False  # members that exclude each other (Url with Texml)
+
+
+@dataclass(frozen=True)
+class Stricter:
+    """A stricter reading of one member that a source supports, where the contract declares the wider one.
+
+    Declared in a contract as ``x-stricter`` on the member's schema (see specs/errata.yaml): a value
+    that breaks only ``rule`` may be accepted (the reading ``otherwise`` documents) or refused with
+    422 and the rule's code at the member (the reading ``follows`` documents); neither fails a check.
+    """
+
+    erratum: str
+    follows: str  # the source of the stricter reading
+    otherwise: str  # the source of the reading the schema declares
+    rule: Mapping[str, Any] = field(hash=False)  # JSON Schema keywords the stricter reading narrows or adds
+    error: str | None = None  # the error codes' ``stricter`` entry naming the refusal (else the keyword's code)
+    outside: tuple[Any, ...] = ()  # values only the stricter reading refuses, for targeted cases
+
+    @classmethod
+    def of(cls, schema: Any) -> "Stricter | None":
+        raw = schema.get("x-stricter") if isinstance(schema, Mapping) else None
+        if raw is None:
+            return None
+        return cls(
+            raw["erratum"],
+            raw["follows"],
+            raw["otherwise"],
+            raw["rule"],
+            raw.get("error"),
+            tuple(raw.get("outside", ())),
+        )
+
+
+@dataclass(frozen=True)
+class IncomingOnly:
+    """Commands documented for an incoming call only, sent to a dialled leg: taken or refused with a state code."""
+
+    commands: frozenset[str]
+    erratum: str
+    follows: str  # the source of the refusal
+    otherwise: str  # why taking them is accepted too
 
 
 @dataclass(frozen=True)
@@ -56,6 +98,17 @@ class ErrorCatalogue:
             for kind, entry in raw.get("call_state", {}).items()
         }
         self.needs_answer = frozenset(raw.get("call_state", {}).get("not_answered", {}).get("needs_answer", ()))
+        # Commands documented for incoming calls only, which a leg the application dialled may refuse.
+        incoming = raw.get("incoming_only")
+        self.incoming_only = (
+            IncomingOnly(
+                frozenset(incoming["commands"]), incoming["erratum"], incoming["follows"], incoming["otherwise"]
+            )
+            if incoming
+            else None
+        )
+        # Codes of rules only a stricter reading of a member has (x-stricter with error: <name>).
+        self.stricter = {name: ErrorCode(422, e["code"], e["title"]) for name, e in raw.get("stricter", {}).items()}
 
     def __getitem__(self, kind: str) -> ErrorCode:
         """An answer that is not about one member: unauthenticated, not_found, malformed_body, ..."""
@@ -67,6 +120,10 @@ class ErrorCatalogue:
     def for_violation(self, violation: Violation) -> ErrorCode:
         """The code for a violation (conflicts, which the docs give none, use the conflict entry)."""
         return self.conflict if violation.conflict else self.validation[violation.keyword]
+
+    def for_stricter(self, violation: Violation, stricter: Stricter) -> ErrorCode:
+        """The code a refusal under a stricter reading carries: its named entry, else the keyword's."""
+        return self.stricter[stricter.error] if stricter.error else self.validation[violation.keyword]
 
 
 class Contract:
@@ -95,6 +152,21 @@ class Contract:
         errors = _validator(self.file, component, self._formats).iter_errors(body)
         return sorted(set(_flatten(errors, self._conflict_keywords)))
 
+    def stricter_violations(self, component: str, body: Any) -> list[tuple[Violation, Stricter]]:
+        """The rules of stricter readings (``x-stricter``) that ``body`` breaks, each with its reading.
+
+        Meant for a body that keeps every declared rule: whatever the stricter schema then refuses,
+        only a stricter reading refuses.
+        """
+        if _stricter_document(self.file) is None:
+            return []
+        found: dict[Violation, Stricter] = {}
+        for error in _leaves(_validator(self.file, component, self._formats, stricter=True).iter_errors(body)):
+            stricter = Stricter.of(error.schema)
+            if stricter is not None and error.validator in stricter.rule:
+                found.setdefault(Violation(_pointer(error), str(error.validator), error.message), stricter)
+        return sorted(found.items(), key=lambda item: item[0])
+
     def query_parameters(self, path: str, method: str) -> list[dict[str, Any]]:
         """Query parameters the contract declares for one operation."""
         operation = self.document["paths"][path][method]
@@ -102,14 +174,46 @@ class Contract:
 
 
 @cache
-def _validator(contract_file: str, component: str, formats: bool = False) -> Draft202012Validator:
-    uri = f"urn:{contract_file}"
-    resource = Resource.from_contents(load(contract_file), default_specification=DRAFT202012)
+def _validator(
+    contract_file: str, component: str, formats: bool = False, stricter: bool = False
+) -> Draft202012Validator:
+    uri = f"urn:{contract_file}" + (":stricter" if stricter else "")
+    document = _stricter_document(contract_file) if stricter else load(contract_file)
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry = Registry().with_resource(uri, resource)
     checker = FORMATS if formats else None
     return Draft202012Validator(
         {"$ref": f"{uri}#/components/schemas/{component}"}, registry=registry, format_checker=checker
     )
+
+
+@cache
+def _stricter_document(contract_file: str) -> dict[str, Any] | None:
+    """The contract read the stricter way: each ``x-stricter`` rule merged into its schema (None: it has none)."""
+    document = copy.deepcopy(load(contract_file))
+    narrowed = False
+
+    def narrow(node: Any) -> None:
+        nonlocal narrowed
+        if isinstance(node, dict):
+            for value in node.values():
+                narrow(value)
+            if "x-stricter" in node:
+                node.update(node["x-stricter"]["rule"])
+                narrowed = True
+        elif isinstance(node, list):
+            for value in node:
+                narrow(value)
+
+    narrow(document)
+    return document if narrowed else None
+
+
+def _leaves(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    """Every error and, within ``oneOf``/``anyOf``, the errors of each alternative."""
+    for error in errors:
+        yield error
+        yield from _leaves(error.context or ())
 
 
 # The formats a contract may assert, read the same way whatever optional packages are installed.

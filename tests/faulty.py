@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from conformance.core.rules import RULES
 from conformance_emulator import EmulatorSettings, build_app
+from conformance_specs.apis import api
 
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
@@ -453,6 +454,76 @@ def server_error_on_form_calls(app: ASGIApp, api_key: str) -> ASGIApp:
         await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
+
+def _json_answer(status: int, document: Any) -> Callable[[Callable], Awaitable[None]]:
+    async def answer(send: Callable) -> None:
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": json.dumps(document).encode()})
+
+    return answer
+
+
+def _refusal(code: str, title: str, pointer: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": code, "title": title, "detail": "refused by a purpose-built target"}
+    return {"errors": [entry | ({"source": {"pointer": pointer}} if pointer else {})]}
+
+
+def answering_before_the_emulator(
+    decide: Callable[[Scope, Any], tuple[int, Any] | None],
+) -> Callable[[ASGIApp, str], ASGIApp]:
+    """A target that answers a request itself (status and JSON document) when ``decide`` says so, from the path
+    and the parsed body, and otherwise hands it to the emulator."""
+
+    def wrap(app: ASGIApp, api_key: str) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+            if scope["type"] != "http" or scope["method"] != "POST":
+                return await app(scope, receive, send)
+            body = await _read_body(receive)
+            answer = decide(scope, _json(body))
+            if answer is not None:
+                return await _json_answer(*answer)(send)
+            await app(scope, _replaying(body), send)
+
+        return wrapped
+
+    return wrap
+
+
+def _dial_timeout(scope: Scope, body: Any) -> Any:
+    if scope["path"].endswith("/calls") and isinstance(body, dict):
+        return body.get("timeout_secs")
+    return None
+
+
+def _is_command(scope: Scope, *actions: str) -> bool:
+    return scope["path"].rsplit("/", 2)[-2:-1] == ["actions"] and scope["path"].rsplit("/", 1)[1] in actions
+
+
+OUT_OF_RANGE = ("10033", "Value outside of range")
+NOT_IN_ENUM = ("10032", "Invalid enumerated value")
+
+
+def dial_refuses_ring_timeout_120(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses a Dial ringing 120 s or more: a range no source gives (seed 001 allows up to 120)."""
+    timeout = _dial_timeout(scope, body)
+    return (422, _refusal(*OUT_OF_RANGE, "/timeout_secs")) if isinstance(timeout, int) and timeout >= 120 else None
+
+
+def dial_takes_ring_timeout_601(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Dials with timeout_secs 601 as if it were 600: past every source's maximum, yet taken."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        body = _json(await _read_body(receive))
+        if _dial_timeout(scope, body) == 601:
+            body["timeout_secs"] = 600
+        replayed = json.dumps(body).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(replayed)).encode())]}
+        await app(scope, _replaying(replayed), send)
+
     return wrapped
 
 
@@ -491,6 +562,72 @@ def reads_form_calls_as_json(app: ASGIApp, api_key: str) -> ASGIApp:
         members = dict(parse_qsl((await _read_body(receive)).decode("utf-8"), keep_blank_values=True))
         body = json.dumps(members).encode()
         await app(_json_scope(scope, body), _replaying(body), send)
+
+
+def dial_ring_timeout_past_120_as_type_error(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses a Dial ringing past 120 s, as seed 001 may, but with 10026 (wrong type), which names no broken rule."""
+    timeout = _dial_timeout(scope, body)
+    refused = isinstance(timeout, int) and 120 < timeout <= 600
+    return (422, _refusal("10026", "Invalid parameter type", "/timeout_secs")) if refused else None
+
+
+def answer_refuses_pcma(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses Answer's stream_codec PCMA and PCMU, which every source lists."""
+    codec = body.get("stream_codec") if isinstance(body, dict) else None
+    refused = _is_command(scope, "answer") and codec in ("PCMA", "PCMU")
+    return (422, _refusal(*NOT_IN_ENUM, "/stream_codec")) if refused else None
+
+
+def _valid_answer_or_reject(scope: Scope, body: Any) -> bool:
+    """A request to Answer or Reject whose body keeps every rule of the contract."""
+    components = {"answer": "AnswerRequest", "reject": "RejectRequest"}
+    action = scope["path"].rsplit("/", 1)[1]
+    if not _is_command(scope, *components) or not isinstance(body, dict):
+        return False
+    return not api("callcontrol").contract.body_violations(components[action], body)
+
+
+def answer_and_reject_crash(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Answers 500 to a valid Answer or Reject (the call goes on untouched)."""
+    crashed = {"errors": [{"code": "10007", "title": "Internal server error"}]}
+    return (500, crashed) if _valid_answer_or_reject(scope, body) else None
+
+
+def answer_and_reject_refused_with_an_undocumented_code(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses a valid Answer or Reject with 422 and a code no source documents (90099); the call goes on."""
+    return (422, _refusal("90099", "Not an incoming call")) if _valid_answer_or_reject(scope, body) else None
+
+
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def dial_refuses_e164_numbers(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses every Dial to a +E.164 number with 10016, the very form every source asks for."""
+    to = body.get("to") if isinstance(body, dict) and scope["path"].endswith("/calls") else None
+    refused = isinstance(to, str) and E164.fullmatch(to) is not None
+    return (422, _refusal("10016", "Phone number must be in +E164 format", "/to")) if refused else None
+
+
+def dial_refuses_other_destinations_as_an_enum(scope: Scope, body: Any) -> tuple[int, Any] | None:
+    """Refuses a Dial whose to is not a number, as seed 001 may, but with 10032 (an enumerated value)."""
+    to = body.get("to") if isinstance(body, dict) and scope["path"].endswith("/calls") else None
+    refused = isinstance(to, str) and not E164.fullmatch(to) and not to.startswith(("sip:", "sips:"))
+    return (422, _refusal(*NOT_IN_ENUM, "/to")) if refused else None
+
+
+def answer_takes_undocumented_codecs(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Answers a stream_codec no source lists as if it were default."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _is_command(scope, "answer"):
+            return await app(scope, receive, send)
+        body = _json(await _read_body(receive))
+        if isinstance(body, dict) and body.get("stream_codec") == "not-a-documented-value":
+            body["stream_codec"] = "default"
+        replayed = json.dumps(body).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(replayed)).encode())]}
+        await app(scope, _replaying(replayed), send)
 
     return wrapped
 
@@ -587,6 +724,48 @@ FAULTS = (
         ("rest/SpeakCall/call=unknown->90015",),
     ),
     Fault("commands to ended calls accepted", ended_calls_take_commands, ("rest/SpeakCall/call=ended->90018",)),
+    # Rulings that accept two documented behaviours (errata E-130 on) still fail what no source allows.
+    Fault(
+        "Dial refuses the ring timeout 120",
+        answering_before_the_emulator(dial_refuses_ring_timeout_120),
+        ("rest/DialCall/timeout_secs=120->accepted",),
+    ),
+    Fault("Dial takes the ring timeout 601", dial_takes_ring_timeout_601, ("rest/DialCall/timeout_secs=601->10033",)),
+    Fault(
+        "Dial ring timeout past 120 refused as a type error",
+        answering_before_the_emulator(dial_ring_timeout_past_120_as_type_error),
+        ("rest/DialCall/timeout_secs=121->accepted-or-10033",),
+    ),
+    Fault(
+        "Answer refuses the stream codec PCMA",
+        answering_before_the_emulator(answer_refuses_pcma),
+        ("rest/AnswerCall/stream_codec='PCMA'->accepted",),
+    ),
+    Fault(
+        "Answer takes a stream codec no source lists",
+        answer_takes_undocumented_codecs,
+        ("rest/AnswerCall/stream_codec='not-a-documented-value'->10032",),
+    ),
+    Fault(
+        "Dial refuses E.164 numbers",
+        answering_before_the_emulator(dial_refuses_e164_numbers),
+        ("rest/DialCall/timeout_secs=5->accepted",),
+    ),
+    Fault(
+        "Dial refuses other destinations as an enumerated value",
+        answering_before_the_emulator(dial_refuses_other_destinations_as_an_enum),
+        ("rest/DialCall/to='not-a-number'->accepted-or-10016",),
+    ),
+    Fault(
+        "Answer and Reject answered 500",
+        answering_before_the_emulator(answer_and_reject_crash),
+        ("callcontrol/reject/answered-call-rejected", "rest/AnswerCall/record_max_length=0->accepted"),
+    ),
+    Fault(
+        "Answer and Reject refused with an undocumented code",
+        answering_before_the_emulator(answer_and_reject_refused_with_an_undocumented_code),
+        ("callcontrol/reject/answered-call-rejected", "rest/AnswerCall/record_max_length=0->accepted"),
+    ),
     Fault("Dial ignores webhook_url", dial_ignores_webhook_url, ("callcontrol/dial/webhook-url-overrides",)),
     Fault(
         "slow on unknown calls",

@@ -14,6 +14,7 @@ from conformance_emulator.server import BackgroundServer
 from tests.faulty import FAULTS, FORM_CALL, Fault, reads_form_calls_as_json
 from tests.mutants import MUTANTS
 from tests.suite_runner import CANARY_KEY, run_suite, run_suite_in_process
+from tests.variants import VARIANTS, Variant
 
 FAST = ("--fuzz-examples=10", "--no-shrink", "--application-sid=1293384261075731000", "--connection-id=1")
 
@@ -38,6 +39,21 @@ def test_suite_names_the_broken_rule(fault: Fault, tmp_path):
     assert verdict.rules_broken() <= set(RULES), "every reported rule must be a registered one"
     for check, message in verdict.failures.items():
         assert f"--check={shlex.quote(check)}" in message, f"{check} failed without its own rerun line:\n{message}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[variant.name for variant in VARIANTS])
+def test_documented_variant_passes(variant: Variant, tmp_path):
+    """A target following the other source where two disagree fails no check, and the checks say which it follows."""
+    selection = [f"--check={check}" for check in (*variant.reports, *variant.checks)]
+    with BackgroundServer(variant.app(CANARY_KEY)) as server:
+        target = (f"--target-url={server.url}/v2", f"--api-key={CANARY_KEY}")
+        verdict = run_suite_in_process(tmp_path, *target, *FAST, *selection)
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    assert not verdict.failures
+    details = {check["id"]: check["detail"] for check in verdict.summary["checks"]}
+    assert set(details) == {*variant.reports, *variant.checks}
+    for check, source in variant.reports.items():
+        assert source in details[check], f"{check}: {details[check]!r} does not name {source!r}"
 
 
 def test_every_rule_names_proofs_that_exist():

@@ -36,6 +36,14 @@ class Reaction:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another documented behaviour: the trace a target following ``follows`` produces."""
+
+    follows: str
+    expect: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class CallControlFixture:
     id: str  # path below the fixtures folder without .yaml, e.g. "call-control/speak/defaults"
     path: Path
@@ -49,6 +57,8 @@ class CallControlFixture:
     dial: dict[str, Any]
     reactions: tuple[Reaction, ...]
     expect: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    follows: str | None = None  # the source expect's behaviour follows, where the sources disagree
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def check_id(self) -> str:
@@ -81,6 +91,8 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         Reaction(entry["webhook"], entry["send"], entry.get("with", {}), entry.get("times", 1))
         for entry in raw.get("reactions", ())
     )
+    alternatives = tuple(Alternative(entry["follows"], entry["expect"]) for entry in raw.get("alternatives", ()))
+    timeline = any("timeline" in expect for expect in [raw["expect"], *(a.expect for a in alternatives)])
     return CallControlFixture(
         id=name,
         path=path,
@@ -90,13 +102,15 @@ def load_one(path: Path, root: Path, api: Api) -> CallControlFixture:
         proves=tuple(raw.get("proves", ())),
         needs=frozenset(raw.get("needs", ()))
         | IMPLIED_NEEDS
-        | ({"timeline"} if "timeline" in raw["expect"] else set())
+        | ({"timeline"} if timeline else set())
         | party_needs(raw.get("party")),
         party=raw.get("party", {}),
         application=raw.get("application", {}),
         dial=raw.get("dial", {}),
         reactions=reactions,
         expect=raw["expect"],
+        follows=raw.get("follows"),
+        alternatives=alternatives,
     )
 
 

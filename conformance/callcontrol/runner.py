@@ -10,7 +10,7 @@ over and every webhook delivered (simulation protocol ``wait=settled``), then co
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from conformance.core.target import Target
 from conformance.core.trace import TIMELINE, Context, Observed, mismatches
 from conformance.rest.contract import rest_contract
 from conformance_specs.apis import Api
+from conformance_specs.contract import ErrorCode
 
 CALLER = "+13125550111"
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -42,6 +43,7 @@ class CallControlResult:
     context: Context
     observed: Observed
     failures: list[Failure] = field(default_factory=list)
+    follows: str | None = None  # the documented behaviour the trace matched, where the sources disagree
 
 
 class CallControlRunner:
@@ -89,13 +91,13 @@ class CallControlRunner:
                 TIMELINE: document["events"],
             }
         )
-        failures = [Failure(rules.TRACE_MATCHES, problem) for problem in mismatches(fixture.expect, observed, context)]
+        follows, failures = _matched(fixture, observed, context)
         failures += self._webhook_failures(recorded)
         if scenario.dropped:
             failures.append(
                 Failure(rules.TRACE_MATCHES, f"the target flooded the harness: {scenario.dropped} requests")
             )
-        return CallControlResult(fixture, scenario, context, observed, failures)
+        return CallControlResult(fixture, scenario, context, observed, failures, follows)
 
     def _application(self, fixture: CallControlFixture, scenario: Scenario, client: httpx.Client) -> str:
         body = {"application_name": f"conformance {fixture.id}", "webhook_event_url": scenario.url(WEBHOOK_PATH)}
@@ -113,6 +115,7 @@ class CallControlRunner:
         target, headers = self._target, self._api.auth_headers(self._target.api_key)
         calls = f"{target.base_url}{self._api.base_path}/calls"
         methods = _command_methods(self._api)
+        states = rest_contract(self._api).errors.resource_state
 
         async def react(webhook: Recorded) -> None:
             entry = _webhook_entry(webhook)
@@ -125,12 +128,14 @@ class CallControlRunner:
                 body = {key: _expanded(value, scenario) for key, value in reaction.body.items()}
                 url = f"{calls}/{entry.get('call_control_id')}/actions/{reaction.send}"
                 async with httpx.AsyncClient(headers=headers, timeout=target.request_timeout) as client:
+                    refusal: dict[str, str] = {}
                     try:
                         method = methods.get(reaction.send, "POST")
-                        status = (await client.request(method, url, json=body)).status_code
+                        response = await client.request(method, url, json=body)
+                        status, refusal = response.status_code, _refusal(response, states)
                     except httpx.HTTPError as error:
                         status = f"{type(error).__name__}"
-                commands.append({"send": reaction.send, "webhook": reaction.webhook, "status": status})
+                commands.append({"send": reaction.send, "webhook": reaction.webhook, "status": status, **refusal})
 
         return react
 
@@ -159,6 +164,35 @@ class CallControlRunner:
                     )
                 )
         return failures
+
+
+def _matched(fixture: CallControlFixture, observed: Observed, context: Context) -> tuple[str | None, list[Failure]]:
+    """Which documented behaviour the trace shows (expect's, or an alternative's), or why it shows none."""
+    problems = mismatches(fixture.expect, observed, context)
+    if not problems:
+        return fixture.follows, []
+    failures = [Failure(rules.TRACE_MATCHES, problem) for problem in problems]
+    for alternative in fixture.alternatives:
+        other = mismatches(alternative.expect, observed, context)
+        if not other:
+            return alternative.follows, []
+        failures.append(Failure(rules.TRACE_MATCHES, f"nor the behaviour of {alternative.follows}: {other[0]}"))
+    return None, failures
+
+
+def _refusal(response: httpx.Response, states: Mapping[str, ErrorCode]) -> dict[str, str]:
+    """A refused command's first error code and, when every code names a call state, that state's name."""
+    if response.status_code < 400:
+        return {}
+    try:
+        errors = response.json().get("errors")
+        codes = [str(entry.get("code")) for entry in errors if isinstance(entry, dict)]
+    except (ValueError, AttributeError, TypeError):
+        return {}
+    if not codes:
+        return {}
+    named = {error.code: kind for kind, error in states.items()}
+    return {"code": codes[0]} | ({"state": named[codes[0]]} if all(code in named for code in codes) else {})
 
 
 def _command_methods(api: Api) -> dict[str, str]:

@@ -15,7 +15,7 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("fixture", fixtures, ids=[fixture.check_id for fixture in fixtures])
 
 
-def test_callcontrol_scenario(fixture, capabilities, callcontrol_runner, reporter, verdict):
+def test_callcontrol_scenario(fixture, capabilities, callcontrol_runner, reporter, verdict, follows):
     reporter.rule(fixture.rule)
     allure.dynamic.title(fixture.title)
     allure.dynamic.description(f"Rule: {fixture.rule}\n\nSource: {fixture.seed}\n\nScenario file: {fixture.id}.yaml")
@@ -30,6 +30,8 @@ def test_callcontrol_scenario(fixture, capabilities, callcontrol_runner, reporte
     )
     if result.failures:  # a passing scenario's trace is the expected one: no diff to read
         allure.attach(reporter.redact(trace_diff), "expected vs actual trace", allure.attachment_type.TEXT)
+    if result.follows and not result.failures:
+        follows(result.follows, f"the trace of {fixture.id} shows this behaviour")
     verdict.on(result.failures, f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
 
 

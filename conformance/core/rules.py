@@ -33,7 +33,7 @@ def register(name: str, requires: str, proven_by: tuple[str, ...]) -> str:
 NO_SERVER_ERROR = register(
     "no_server_error",
     "no request, however malformed, is answered with a 5xx",
-    ("fault:500 on a valid Timeout at its maximum", "fault:listing crashes"),
+    ("fault:500 on a valid Timeout at its maximum", "fault:listing crashes", "fault:Answer and Reject answered 500"),
 )
 RESPONSE_WITHIN_SIZE_LIMIT = register(
     "response_within_size_limit",
@@ -48,6 +48,10 @@ STATUS_MATCHES_REQUEST_KIND = register(
         "fault:400 instead of 422",
         "fault:ignores auth",
         "fault:accepts empty updates",
+        "fault:Dial refuses the ring timeout 120",
+        "fault:Dial takes the ring timeout 601",
+        "fault:Answer takes a stream codec no source lists",
+        "fault:Dial refuses E.164 numbers",
     ),
 )
 METHOD_NOT_ALLOWED_LISTS_METHODS = register(
@@ -74,8 +78,15 @@ ERROR_CODES_MATCH_VIOLATIONS = register(
 RESOURCE_STATE_CODE = register(
     "resource_state_code",
     "a request that keeps every rule but names a call that cannot take it gets that state's documented code "
-    "(unknown 90015, ended 90018, not answered 90034)",
-    ("fault:call states answered with each other's codes", "fault:commands to ended calls accepted"),
+    "(unknown 90015, ended 90018, not answered 90034); one refused under a stricter reading a source documents "
+    "(x-stricter) gets that reading's code",
+    (
+        "fault:call states answered with each other's codes",
+        "fault:commands to ended calls accepted",
+        "fault:Dial ring timeout past 120 refused as a type error",
+        "fault:Answer refuses the stream codec PCMA",
+        "fault:Answer and Reject refused with an undocumented code",
+    ),
 )
 UNAUTHENTICATED_CODE = register(
     "unauthenticated_code",
@@ -109,7 +120,14 @@ VALID_CALL_ACCEPTED = register(
 DOCUMENTED_ERROR_CODE = register(
     "documented_error_code",
     "a request breaking one documented rule gets 422 with that rule's code and title",
-    ("fault:400 instead of 422", "fault:422 with the wrong code", "fault:required members checked only with a Url"),
+    (
+        "fault:400 instead of 422",
+        "fault:422 with the wrong code",
+        "fault:required members checked only with a Url",
+        "fault:Dial takes the ring timeout 601",
+        "fault:Dial ring timeout past 120 refused as a type error",
+        "fault:Dial refuses other destinations as an enumerated value",
+    ),
 )
 ERROR_POINTER = register(
     "error_pointer", "a 422 entry's source.pointer names the member at fault", ("fault:422 without source.pointer",)
@@ -151,7 +169,13 @@ CALL_ENDS = register(
 TRACE_MATCHES = register(
     "trace_matches",
     "what the target fetched, called back and did on the media plane matches the scenario's expected trace",
-    ("fault:timeline hides answers", "mutant:pause default 2 s", "fault:Dial ignores webhook_url"),
+    (
+        "fault:timeline hides answers",
+        "mutant:pause default 2 s",
+        "fault:Dial ignores webhook_url",
+        "fault:Answer and Reject answered 500",
+        "fault:Answer and Reject refused with an undocumented code",
+    ),
 )
 CALLBACK_ENCODING = register(
     "callback_encoding",

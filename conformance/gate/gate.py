@@ -21,6 +21,7 @@ from conformance.gate import allure_files, baseline, coverage
 from conformance.gate.coverage_text import coverage_lines
 from conformance.gate.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
 from conformance.gate.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
+from conformance.gate.reporting import FOLLOWS
 from conformance.gate.summary import CheckResult, Summary
 from conformance.options import RunOptions
 from conformance_specs.apis import all_apis
@@ -118,7 +119,8 @@ class Gate:
         expected_fail = expectation if expectation is not None and expectation.expect == EXPECT_FAIL else None
         outcome = decide(report, call, expected_fail, self.options.strict_expectations)
         if outcome is not None:
-            properties = [("outcome", outcome), ("detail", _detail(report, call))]
+            detail = _detail(report, call) or _follows(item)
+            properties = [("outcome", outcome), ("detail", detail)]
             item.user_properties += properties
             report.user_properties += properties
             allure.dynamic.label("outcome", outcome)
@@ -280,6 +282,11 @@ def _label(item: pytest.Item) -> None:
     allure.dynamic.label("check", properties["check"])
     # Allure tells results apart by name and parameters; generated checks share a name.
     allure.dynamic.parameter("check", properties["check"], mode=allure.parameter_mode.HIDDEN)
+
+
+def _follows(item: pytest.Item) -> str:
+    """Which documented behaviours a passing check saw the target follow, where the sources disagree."""
+    return "; ".join(value for key, value in item.user_properties if key == FOLLOWS)[:DETAIL_CHARS]
 
 
 def _detail(report: pytest.TestReport, call: pytest.CallInfo) -> str:

@@ -4,6 +4,7 @@ Recording only: whether a check passed is decided by the rules (conformance.core
 """
 
 import allure
+import pytest
 from hypothesis.control import current_build_context
 
 from conformance.core.exchange import Exchange
@@ -30,6 +31,18 @@ class Reporter:
             allure.attach(exchange.describe_request(self.redact), "request", TEXT)
             allure.attach(exchange.describe_response(self.redact), "response", TEXT)
             allure.attach(exchange.as_curl(self.redact), "reproduce with curl", TEXT)
+
+
+# The user property a check records when the sources document several behaviours and the target showed one.
+FOLLOWS = "follows"
+
+
+def follows(item: pytest.Item, source: str, why: str) -> None:
+    """Record which documented behaviour the target follows where the sources disagree: an allure label
+    ``follows``, an attachment saying why, and the detail of the check's passing outcome (summary, report)."""
+    allure.dynamic.label(FOLLOWS, source)
+    allure.attach(f"follows: {source}\n{why}", FOLLOWS, TEXT)
+    item.user_properties.append((FOLLOWS, f"follows: {source} ({why})"))
 
 
 def _is_final_example() -> bool:

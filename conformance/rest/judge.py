@@ -18,7 +18,7 @@ from conformance.core.exchange import Exchange
 from conformance.core.failures import Failure
 from conformance.rest.contract import Operation, RestContract
 from conformance.rest.openapi_adapter import ExchangeRequest, ExchangeResponse
-from conformance_specs.contract import Violation, parse_body, query_violations
+from conformance_specs.contract import Stricter, Violation, parse_body, query_violations
 
 
 class RequestKind(Enum):
@@ -37,6 +37,8 @@ class Expectation:
     operation: Operation | None
     violations: tuple[Violation, ...] = ()
     allowed_statuses: frozenset[int] = field(default_factory=frozenset)
+    # A valid request may still break a stricter reading a source documents (x-stricter): refusable with its code.
+    stricter: tuple[tuple[Violation, Stricter], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
         allowed = {_status("unsupported_media_type"), _status("malformed_body")}
         return Expectation(RequestKind.UNSUPPORTED_MEDIA_TYPE, operation, allowed_statuses=frozenset(allowed))
     violations: list[Violation] = []
+    stricter: tuple[tuple[Violation, Stricter], ...] = ()
     if operation.body_component:
         try:
             body = parse_body(exchange.request_media_type, exchange.request_body)
@@ -95,11 +98,12 @@ def expect(exchange: Exchange, contract: RestContract, base_url: str, api_key: s
             allowed = frozenset({_status("malformed_body")})
             return Expectation(RequestKind.MALFORMED_BODY, operation, allowed_statuses=allowed)
         violations += contract.rules.body_violations(operation.body_component, body)
+        stricter = tuple(contract.rules.stricter_violations(operation.body_component, body))
     violations += query_violations(list(operation.query_parameters), exchange.query)
     if violations:
         return Expectation(RequestKind.INVALID, operation, tuple(violations), frozenset({422}))
-    allowed = set(operation.success_statuses) | resource_statuses
-    return Expectation(RequestKind.VALID, operation, allowed_statuses=frozenset(allowed))
+    allowed = set(operation.success_statuses) | resource_statuses | ({422} if stricter else set())
+    return Expectation(RequestKind.VALID, operation, allowed_statuses=frozenset(allowed), stricter=stricter)
 
 
 def _base_path(base_url: str) -> str:
@@ -239,16 +243,20 @@ def method_not_allowed_lists_methods(judgement: Judgement) -> str | None:
 
 @rule(rules.RESOURCE_STATE_CODE)
 def resource_state_code(judgement: Judgement) -> str | None:
-    """A valid request refused because of the named call's state carries one of the state codes."""
+    """A valid request refused because of the named call's state carries one of the state codes; one that breaks
+    a stricter reading a source documents (x-stricter) may carry that reading's code instead."""
     expectation, exchange = judgement.expectation, judgement.exchange
-    states = judgement.contract.errors.resource_state
-    if expectation.kind is not RequestKind.VALID or not states or exchange.status < 400:
+    errors = judgement.contract.errors
+    states = errors.resource_state if errors else {}
+    stricter = {errors.for_stricter(violation, reading).code for violation, reading in expectation.stricter}
+    if expectation.kind is not RequestKind.VALID or not (states or stricter) or exchange.status < 400:
         return None
-    allowed = {error.code for error in states.values()}
+    allowed = {error.code for error in states.values()} | stricter
     codes = [entry.get("code") for entry in error_entries(exchange)]
     wrong = [code for code in codes if code not in allowed]
     if wrong:
-        return f"a request that keeps every rule was refused with {wrong}; only call-state codes {sorted(allowed)} may"
+        kinds = "call-state codes" + (" or the codes of the stricter readings it breaks" if stricter else "")
+        return f"a request that keeps every rule was refused with {wrong}; only {kinds} {sorted(allowed)} may"
     return None
 
 

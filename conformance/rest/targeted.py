@@ -4,6 +4,9 @@ Every required member, declared type, enum, enumerated-list pattern and range bo
 of a request schema becomes a case: the rule's error code must come back with its
 title and a source.pointer naming the member; each range bound itself must be
 accepted. Members that exclude each other (a body-wide ``oneOf``) are sent together.
+Where a source documents a stricter reading of a member (``x-stricter``), what every
+source allows must be accepted, and a value only the stricter reading refuses may be
+accepted or refused with that reading's code (the check reports which).
 Nothing here restates the contract: operations, schemas and valid bodies are all
 read from the API value (specs/apis.yaml and the contract it names).
 """
@@ -16,6 +19,7 @@ import httpx
 
 from conformance.core.target import Target
 from conformance.rest.contract import Operation, RestContract
+from conformance_specs.contract import Stricter, Violation
 
 REMOVE = object()
 # A value of the wrong JSON type for each declared type.
@@ -51,14 +55,18 @@ class RuleCase:
     # the valid body (REMOVE drops one): a rule must hold whichever way the body is shaped.
     shape: str = ""
     reshaped: tuple[tuple[str, Any], ...] = ()
+    # A value only a source's stricter reading refuses: accepted, or refused with expected_error, both pass.
+    stricter: Stricter | None = None
 
     @property
     def id(self) -> str:
-        """The check id: ``rest/<operation>/<where><member>=<value>-><code or accepted>``."""
+        """The check id: ``rest/<operation>/<where><member>=<value>-><code, accepted or accepted-or-code>``."""
         shown = self.shown or ("(absent)" if self.value is REMOVE else repr(self.value))
         if self.keyword == "not":
             return f"rest/{self.operation_id}/{'+'.join(self.value)}-together->422"
         expected = self.expected_error.code if self.expected_error else ("accepted" if self.keyword is None else "422")
+        if self.stricter is not None:
+            expected = f"accepted-or-{expected}"
         where = "form:" if self.media_type == FORM else ("query:" if self.location == "query" else "")
         where += f"{self.shape}:" if self.shape else ""
         return f"rest/{self.operation_id}/{where}{self.member}={shown}->{expected}"
@@ -102,6 +110,14 @@ def _member_cases(
         error = contract.errors.validation[keyword] if keyword else None
         return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error, shown=shown)
 
+    stricter = _stricter_of(prop)
+
+    def either(value: Any, keyword: str, why: str) -> RuleCase:
+        assert stricter is not None
+        error = contract.errors.for_stricter(Violation(f"/{name}", keyword, why), stricter)
+        why = f"{why}: {stricter.follows} refuses it, {stricter.otherwise} takes it (errata {stricter.erratum})"
+        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error, stricter=stricter)
+
     # Form bodies carry only strings, so a wrong JSON type cannot be sent in one.
     declared = prop.get("type")
     if not form and isinstance(declared, str) and declared in WRONG_TYPE_VALUE:
@@ -117,12 +133,35 @@ def _member_cases(
     for bound, step in (("minimum", -1), ("maximum", +1)):
         if bound in prop:
             yield case(prop[bound] + step, bound, f"{bound} {prop[bound]}")
-            yield case(prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+            if stricter is not None and bound in stricter.rule:
+                yield either(prop[bound], bound, f"{bound} {prop[bound]} itself")
+            else:
+                yield case(prop[bound], None, f"{bound} {prop[bound]} itself is allowed")
+    if stricter is not None:
+        for bound, step in (("minimum", -1), ("maximum", +1)):
+            if bound in stricter.rule:
+                narrow, past = stricter.rule[bound], stricter.rule[bound] + step
+                yield case(narrow, None, f"{bound} {narrow} itself is allowed by every source")
+                if past != prop.get(bound):  # the declared bound has its own case above
+                    yield either(past, bound, f"{past}, past the stricter {bound} {narrow}")
+        if "enum" in stricter.rule:
+            for value in prop.get("enum", ()):
+                if value in stricter.rule["enum"]:
+                    yield case(value, None, "a value every source lists")
+                else:
+                    yield either(value, "enum", f"{value!r}, a value only one source lists")
+        for value in stricter.outside:
+            yield either(value, next(iter(stricter.rule)), f"{value!r}, outside the stricter reading")
     for bound, step in (("minLength", -1), ("maxLength", +1)):
         if bound in prop and prop[bound] + step >= 0:
             over, at = prop[bound] + step, prop[bound]
             yield case("x" * over, bound, f"{bound} {at}", shown=f"'x'*{over}")
             yield case("x" * at, None, f"{bound} {at} itself is allowed", shown=f"'x'*{at}")
+
+
+def _stricter_of(prop: dict[str, Any]) -> Stricter | None:
+    """The member's stricter reading: on its schema, or on the alternative of its ``oneOf`` that has one."""
+    return Stricter.of(prop) or next(filter(None, map(Stricter.of, prop.get("oneOf", ()))), None)
 
 
 def _exclusions(schema: dict[str, Any]) -> list[list[str]]:
