@@ -58,8 +58,9 @@ def start(config: pytest.Config, options: RunOptions) -> None:
         old, new = next(iter(loaded.migrated.items()))
         config.issue_config_time_warning(
             pytest.PytestConfigWarning(
-                f"texml-conformance: {options.expectations} keys {len(loaded.migrated)} check(s) by their old pytest "
-                f"node ids, read as the new check ids (e.g. {old} is now {new}); "
+                f"texml-conformance: {options.expectations} keys {len(loaded.migrated)} check(s) by ids they had "
+                f"before (pytest node ids, or a check id renamed since), read as today's ids "
+                f"(e.g. {old} is now {new}); "
                 f"rewrite it with --write-expectations={options.expectations}"
             ),
             stacklevel=2,

@@ -79,6 +79,13 @@ def test_old_style_keys_read_as_the_new_check_ids(tmp_path):
     assert loaded.migrated == {old: "texml/pause/default-length"}
 
 
+def test_a_renamed_check_id_reads_as_its_new_id(tmp_path):
+    old = "rest/DialCall/timeout_secs=600->accepted"  # renamed when errata E-131 ruled 600 disputed
+    path = tmp_path / "expectations.yaml"
+    path.write_text(expectations.dump({old: EXPECTED}, "emulator 1.2"))
+    assert expectations.load(path).entries == {"rest/DialCall/timeout_secs=600->accepted-or-10033": EXPECTED}
+
+
 def test_old_style_key_naming_no_check_is_one_clear_error(tmp_path):
     path = tmp_path / "expectations.yaml"
     path.write_text(expectations.dump({"test_auth.py::test_gone[x]": EXPECTED}, "emulator 1.2"))

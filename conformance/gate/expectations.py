@@ -57,7 +57,7 @@ def load(path: Path) -> Loaded:
 
 
 def _migrated(path: Path, entries: dict[str, Expectation]) -> Loaded:
-    """Keys in the pre-0.2 form (pytest node ids, ``test_texml.py::...``) read as today's check ids."""
+    """Keys in the pre-0.2 form (pytest node ids, ``test_texml.py::...``) and renamed check ids read as today's ids."""
     legacy = json.loads(LEGACY_IDS.read_text(encoding="utf-8"))
     migrated = {old: legacy[old] for old in entries if old in legacy}
     stale = sorted(old for old in entries if ".py::" in old and old not in legacy)
