@@ -454,6 +454,8 @@ def server_error_on_form_calls(app: ASGIApp, api_key: str) -> ASGIApp:
         await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
+    return wrapped
+
 
 def _json_answer(status: int, document: Any) -> Callable[[Callable], Awaitable[None]]:
     async def answer(send: Callable) -> None:
@@ -562,6 +564,8 @@ def reads_form_calls_as_json(app: ASGIApp, api_key: str) -> ASGIApp:
         members = dict(parse_qsl((await _read_body(receive)).decode("utf-8"), keep_blank_values=True))
         body = json.dumps(members).encode()
         await app(_json_scope(scope, body), _replaying(body), send)
+
+    return wrapped
 
 
 def dial_ring_timeout_past_120_as_type_error(scope: Scope, body: Any) -> tuple[int, Any] | None:
