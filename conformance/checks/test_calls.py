@@ -10,7 +10,6 @@ from conformance.core.exchange import send
 from conformance.core.failures import Failure
 from conformance.core.meta import AREA_REST, CheckMeta, operation_fact, seed_fact
 from conformance.core.numbers import unique_number
-from conformance.gate.followed_sources import report_followed
 from conformance.rest.calls import CALLER, create_call, listed
 from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
@@ -151,7 +150,7 @@ FOLLOWS_FORM = "seed 004's form-encoded call request and seed 002's form dialect
 
 # The id is kept from when a form was only ever refused: ids are a public interface.
 @check("calls/InitiateTexmlCall/unreadable-body-form-where-json-is-declared")
-def test_form_encoded_call_refused_or_read(check_id, client, target, reporter, verdict):
+def test_form_encoded_call_refused_or_read(check_id, client, target, reporter, verdict, follows):
     reporter.rule(
         "a form-encoded InitiateCall is refused with 415 or 400 (JSON is its only declared body, seed 000) "
         "or read as the call its JSON twin makes (seed 004's form-encoded example, seed 002's dialect); errata E-121"
@@ -160,7 +159,7 @@ def test_form_encoded_call_refused_or_read(check_id, client, target, reporter, v
     members = {"To": to, "From": CALLER, "ApplicationSid": target.application_sid, "Url": VALID_URL}
     exchange = send(client, client.build_request("POST", target.calls_path, data=members))
     if exchange.status in FORM_REFUSED:
-        report_followed(FOLLOWS_REFUSAL)
+        follows(FOLLOWS_REFUSAL, f"answered {exchange.status}")
         _verdict(reporter, verdict, target, exchange)
         return
     # Read as JSON: judged as the JSON twin would be (a valid call: 200 and the documented result).
@@ -171,7 +170,7 @@ def test_form_encoded_call_refused_or_read(check_id, client, target, reporter, v
     )
     extra = []
     if 200 <= exchange.status < 300:
-        report_followed(FOLLOWS_FORM)
+        follows(FOLLOWS_FORM, f"answered {exchange.status}")
         extra += _same_call_problems(client, target, exchange, to)
     else:
         message = f"answered {exchange.status}: neither refused (415, 400) nor the call its JSON twin makes (200)"

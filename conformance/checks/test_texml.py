@@ -7,7 +7,6 @@ from conformance.core.failures import Failure
 from conformance.core.meta import AREA_CALL_SETUP, AREA_CALLBACKS, AREA_MUSTACHE, AREA_VERBS, CheckMeta
 from conformance.core.simulation import SimulationError
 from conformance.core.trace import diff, followed
-from conformance.gate.followed_sources import report_followed
 from conformance.texml.attachments import attach_scenario, describe_fixture
 from conformance.texml.coverage import fixture_facts
 from conformance.texml.fixtures import fixtures_of
@@ -22,7 +21,7 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("fixture", fixtures, ids=[fixture.id for fixture in fixtures])
 
 
-def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdict):
+def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdict, follows):
     reporter.rule(fixture.rule)
     describe_fixture(fixture)
     missing = capabilities.missing(fixture.needs)
@@ -34,7 +33,8 @@ def test_texml_scenario(fixture, capabilities, scenario_runner, reporter, verdic
     except SimulationError as error:
         verdict.on([Failure(rules.SIMULATION_PROTOCOL_ANSWERS, str(error))], f"scenario {fixture.id}")
     trace_diff = diff(fixture.expect, result.observed, result.context)
-    report_followed(*followed(fixture.follows, result.observed, result.context))
+    for source in followed(fixture.follows, result.observed, result.context):
+        follows(source, f"the trace of {fixture.id} shows this behaviour")
     failures = result.failures(api("texml").callback_encoding)
     attach_scenario(result, trace_diff, reporter.redact, failing=bool(failures))
     verdict.on(failures, f"scenario {fixture.id} ({fixture.rule})", ("", trace_diff, ""))
