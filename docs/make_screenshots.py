@@ -25,7 +25,7 @@ from tests.mutants import MUTANTS  # noqa: E402
 from tests.suite_runner import CANARY_KEY as KEY  # noqa: E402
 from tests.test_gate import drops_connection_on_call_reads  # noqa: E402
 
-MUTANT = next(mutant for mutant in MUTANTS if mutant.name == "gather Digits include the finish key")
+MUTANT = next(mutant for mutant in MUTANTS if mutant.name == "gather Digits lose their first key")
 
 
 def main() -> None:

@@ -120,6 +120,7 @@ async def _reject_continues(texml: Interpreter, node: Any, attrs: Attrs) -> None
 
 
 async def _gather_digits_keep_finish_key(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """Ends at the finish key as the real Gather does, but sends it in Digits with the keys before it (E-160)."""
     finish = attrs["finishOnKey"] or ""
     attrs = {**attrs, "finishOnKey": None, "numDigits": None}
     keys = await texml.leg.spend(attrs["timeout"], listen=True)
@@ -130,7 +131,19 @@ async def _gather_digits_keep_finish_key(texml: Interpreter, node: Any, attrs: A
             break
         keys = await texml.leg.spend(attrs["timeout"], listen=True)
     if digits and attrs["action"]:
-        raise texml.go_to(attrs["action"], texml.setup.url_method, Digits=digits)
+        raise texml.go_to(attrs["action"], texml.setup.url_method, Digits=digits, CallSidLegacy=texml.leg.setup.sid)
+
+
+def _gather_action_changed(change: Callable[[dict[str, str]], dict[str, str]]) -> Callable[[], Behaviour]:
+    """The real Gather, whose request to action (or invalidDigitsAction) carries parameters ``change`` rewrote."""
+
+    async def handler(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+        try:
+            await verbs.gather(texml, node, attrs)
+        except Redirected as moved:
+            raise Redirected(dataclasses.replace(moved.fetch, extra=change(dict(moved.fetch.extra)))) from None
+
+    return verb("Gather", handler)
 
 
 async def _gather_timeout_from_start(texml: Interpreter, node: Any, attrs: Attrs) -> None:
@@ -465,6 +478,35 @@ def _no_duration_before_answer(self: Leg, status: str, hangup_source: str | None
     """Leaves CallDuration out for a call that never connected (upstream: only with a start and end time)."""
     params = Leg.status_params(self, status, hangup_source)
     return {k: v for k, v in params.items() if k != "CallDuration" or self.answered_at is not None}
+
+
+def _set_status_noting_initiation(self: Leg, status: str, hangup_source: str | None = None) -> None:
+    if status == "initiated":
+        self.initiated_at = self.clock.elapsed  # type: ignore[attr-defined]
+    Leg.set_status(self, status, hangup_source)
+
+
+def _duration_from_initiation(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    """Counts an answered call's CallDuration from its start (initiated), ringing included (errata E-161)."""
+    params = Leg.status_params(self, status, hangup_source)
+    if "CallDuration" in params and self.answered_at is not None:
+        started = getattr(self, "initiated_at", self.answered_at)
+        params["CallDuration"] = str(int(self.clock.elapsed - started))
+    return params
+
+
+def _duration_in_milliseconds(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    """Gives CallDuration in milliseconds, where every source says seconds."""
+    params = Leg.status_params(self, status, hangup_source)
+    if "CallDuration" in params:
+        params["CallDuration"] = str(int(params["CallDuration"]) * 1000)
+    return params
+
+
+def _call_sid_legacy_of_another_call(self: Leg, status: str, hangup_source: str | None) -> dict[str, str]:
+    params = Leg.status_params(self, status, hangup_source)
+    params["CallSidLegacy"] = params["CallSid"] + "-other"
+    return params
 
 
 def _end_as_crash(self: Leg, end: CallEnded) -> None:
@@ -1062,9 +1104,34 @@ MUTANTS: list[Mutant] = [
         verb("Gather", _gather_timeout_from_start),
     ),
     Mutant(
-        "gather Digits include the finish key",
-        ("texml/gather/finish-on-key-not-in-digits", "texml/gather/finish-on-key-star"),
-        verb("Gather", _gather_digits_keep_finish_key),
+        "gather Digits lose their first key",
+        (
+            "texml/gather/finish-on-key-not-in-digits",
+            "texml/gather/finish-on-key-star",
+            "texml/gather/finish-on-key-set",
+            "texml/gather/finish-on-key-digit",
+        ),
+        _gather_action_changed(lambda extra: {**extra, "Digits": extra["Digits"][1:]}),
+    ),
+    Mutant(
+        "gather finishOnKey ignored",
+        (
+            "texml/gather/finish-on-key-not-in-digits",
+            "texml/gather/finish-on-key-star",
+            "texml/gather/finish-on-key-set",
+            "texml/gather/finish-on-key-digit",
+        ),
+        attrs_changed("Gather", lambda a: {**a, "finishOnKey": None}),
+    ),
+    Mutant(
+        "gather action without CallSidLegacy",
+        ("texml/gather/digits-sent-to-action",),
+        _gather_action_changed(lambda extra: {k: v for k, v in extra.items() if k != "CallSidLegacy"}),
+    ),
+    Mutant(
+        "gather action's CallSidLegacy names another call",
+        ("texml/gather/digits-sent-to-action",),
+        _gather_action_changed(lambda extra: {**extra, "CallSidLegacy": extra["CallSidLegacy"] + "-other"}),
     ),
     Mutant(
         "gather numDigits ignored",
@@ -1335,6 +1402,27 @@ MUTANTS: list[Mutant] = [
         "completed callback without CallDuration",
         ("texml/callbacks/fields", "texml/callbacks/far-end-hangs-up"),
         leg_class(status_params=_status_params_without("CallDuration")),
+    ),
+    Mutant(
+        "CallDuration in milliseconds",
+        (
+            "texml/callbacks/fields",
+            "texml/callbacks/far-end-hangs-up",
+            "texml/hangup/far-end-hangup-source",
+            "texml/pause/default-length",
+            "texml/pause/length-maximum",
+        ),
+        leg_class(status_params=_duration_in_milliseconds),
+    ),
+    Mutant(
+        "status callbacks without CallSidLegacy",
+        ("texml/callbacks/fields",),
+        leg_class(status_params=_status_params_without("CallSidLegacy")),
+    ),
+    Mutant(
+        "status callbacks' CallSidLegacy names another call",
+        ("texml/callbacks/fields",),
+        leg_class(status_params=_call_sid_legacy_of_another_call),
     ),
     Mutant(
         "status callback method ignored",
@@ -1965,7 +2053,7 @@ MUTANTS: list[Mutant] = [
 ]
 
 
-# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124).
+# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124, E-160, E-161).
 ALTERNATIVES: list[Alternative] = [
     Alternative(
         "fetches carry only the parameters seed 004 lists",
@@ -2006,6 +2094,32 @@ ALTERNATIVES: list[Alternative] = [
         "busy and failed calls never ring",
         ("texml/callbacks/busy", "texml/callbacks/failed"),
         leg_class(connect=_busy_or_failed_without_ringing),
+    ),
+    Alternative(
+        "gather Digits keep the finish key",
+        (
+            "texml/gather/finish-on-key-not-in-digits",
+            "texml/gather/finish-on-key-star",
+            "texml/gather/finish-on-key-set",
+            "texml/gather/finish-on-key-digit",
+        ),
+        verb("Gather", _gather_digits_keep_finish_key),
+    ),
+    Alternative(
+        "CallDuration counted from the call's start",
+        (
+            "texml/callbacks/far-end-hangs-up",
+            "texml/callbacks/fields",
+            "texml/hangup/far-end-hangup-source",
+            "texml/pause/default-length",
+            "texml/pause/length-maximum",
+            "texml/say/loop-zero-is-infinite",
+            "texml/call/time-limit-ends-call",
+            "texml/call/time-limit-default-four-hours",
+            "texml/call/update-completed-ends-call",
+            "texml/callbacks/canceled-while-ringing",
+        ),
+        leg_class(set_status=_set_status_noting_initiation, status_params=_duration_from_initiation),
     ),
     Alternative(
         "a call that never connected has no CallDuration",

@@ -27,7 +27,7 @@ from tests.test_gate import drops_connection_on_call_reads
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-MUTANT = next(mutant for mutant in MUTANTS if mutant.name == "gather Digits include the finish key")
+MUTANT = next(mutant for mutant in MUTANTS if mutant.name == "gather Digits lose their first key")
 # One check for each outcome against MUTANT behind a connection that dies on GET of a call.
 CHECKS = {
     "texml/gather/finish-on-key-not-in-digits": "failed",
@@ -37,7 +37,7 @@ CHECKS = {
     "calls/GetTexmlCall/created-call-is-retrievable": "error",
 }
 EXPECTATIONS = {
-    "texml/gather/finish-on-key-star": {"expect": "fail", "reason": "Digits carries the finish key"},
+    "texml/gather/finish-on-key-star": {"expect": "fail", "reason": "Digits lose their first key"},
     "texml/say/defaults": {"expect": "fail", "reason": "fixed since"},
     "texml/record/defaults": {"expect": "not-supported", "reason": "no Record yet"},
 }

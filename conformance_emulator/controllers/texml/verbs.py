@@ -92,7 +92,8 @@ async def gather(texml: Interpreter, node: etree._Element, attrs: Attributes) ->
     else:
         target = attrs["action"]
     if target:
-        raise texml.go_to(target, texml.setup.url_method, Digits=digits)
+        # CallSidLegacy as seed 004's example and upstream's TexmlGather schema send it (errata E-164).
+        raise texml.go_to(target, texml.setup.url_method, Digits=digits, CallSidLegacy=texml.leg.setup.sid)
 
 
 async def _collect(texml: Interpreter, attrs: Attributes, keys: str | None) -> str:
