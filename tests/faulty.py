@@ -529,6 +529,45 @@ def dial_takes_ring_timeout_601(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
+def _emptied(value: Any) -> Any:
+    return type(value)() if isinstance(value, (dict, list)) else value
+
+
+def nested_members_unchecked(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Checks a JSON body no deeper than its top-level members: an object or a list is checked to be one, never
+    what it holds (the emulator sees it empty)."""
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        body = await _read_body(receive)
+        parsed = _json(body)
+        if isinstance(parsed, dict) and any(isinstance(value, (dict, list)) for value in parsed.values()):
+            emptied = {name: _emptied(value) for name, value in parsed.items()}
+            body = json.dumps(emptied).encode()
+            scope = _json_scope(scope, body)
+        await app(scope, _replaying(body), send)
+
+    return wrapped
+
+
+def nested_errors_point_at_the_enclosing_member(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Refuses a broken nested member with the right code, but points at the top-level member that holds it
+    (/custom_headers for /custom_headers/0/name)."""
+
+    def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        document = _json(body)
+        if status != 422 or not isinstance(document, dict):
+            return status, body
+        for entry in document.get("errors", []):
+            pointer = (entry.get("source") or {}).get("pointer")
+            if isinstance(pointer, str) and pointer.count("/") > 1:
+                entry["source"]["pointer"] = "/" + pointer.split("/")[1]
+        return status, json.dumps(document).encode()
+
+    return rewrite_responses(app, rewrite)
+
+
 def form_calls_read_without_members(app: ASGIApp, api_key: str) -> ASGIApp:
     """Takes a form-encoded InitiateCall as JSON but loses every member: the emulator sees {} (and refuses it)."""
 
@@ -663,6 +702,14 @@ NOT_A_URI = (
     "rest/CreateCallControlApplication/webhook_event_failover_url='not a uri'->10026",
 )
 
+# Members nested in an object or in the entries of a list, one of each kind of rule.
+NESTED = (
+    "rest/DialCall/answering_machine_detection_config.total_analysis_time_millis='twelve'->10026",
+    "rest/DialCall/custom_headers[0].name=(absent)->10004",
+    "rest/DialCall/sip_headers[0].name='not-a-documented-value'->10032",
+    "rest/InitiateTexmlCall/CustomHeaders[0]='not-an-object'->10026",
+)
+
 
 FAULTS = (
     Fault("accepts everything with 200", accept_everything, (TIMEOUT_121, *NOT_A_URI)),
@@ -771,6 +818,8 @@ FAULTS = (
         ("callcontrol/reject/answered-call-rejected", "rest/AnswerCall/record_max_length=0->accepted"),
     ),
     Fault("Dial ignores webhook_url", dial_ignores_webhook_url, ("callcontrol/dial/webhook-url-overrides",)),
+    Fault("nested members unchecked", nested_members_unchecked, NESTED),
+    Fault("nested errors point at the enclosing member", nested_errors_point_at_the_enclosing_member, NESTED),
     Fault(
         "slow on unknown calls",
         slow_on_unknown_calls,

@@ -90,8 +90,9 @@ class Deviation:
 
 DEVIATIONS = (
     Deviation(
-        # A member rule, optionally in one body shape or media type (form:, query:, inline-texml:...).
-        r"rest/\w+/(([\w-]+:)?\w+=.+->(1\d{4}|422)|[\w+]+-together->422)",
+        # A member rule, optionally in one body shape or media type (form:, query:, inline-texml:...), the member
+        # top-level or nested (answering_machine_detection_config.silence_threshold, custom_headers[0].name).
+        r"rest/\w+/(([\w-]+:)?\w+(\.\w+|\[\d+\])*=.+->(1\d{4}|422)|[\w+]+-together->422)",
         _rules(rules.ERROR_CODES_MATCH_VIOLATIONS, rules.ERROR_POINTER),
         "Prism's 422 is generated on the error schema: its codes name no broken rule, its pointers no member",
     ),

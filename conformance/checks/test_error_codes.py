@@ -134,7 +134,7 @@ def check_meta(item):
     elif case.keyword in rest_contract(api).errors.conflict_keywords:
         facts.add(constraint_fact(case.operation_id, BODY, case.keyword))
     elif case.keyword is not None:
-        facts.add(constraint_fact(case.operation_id, case.member, case.keyword))
+        facts.add(constraint_fact(case.operation_id, case.constrained, case.keyword))
         facts.add(error_code_fact(422, case.expected_error.code))
     if case.shape and case.keyword == "required":
         facts.add(seed_fact(REQUIRED_IN_EVERY_SHAPE))

@@ -52,6 +52,7 @@ STATUS_MATCHES_REQUEST_KIND = register(
         "fault:Dial takes the ring timeout 601",
         "fault:Answer takes a stream codec no source lists",
         "fault:Dial refuses E.164 numbers",
+        "fault:nested members unchecked",
     ),
 )
 METHOD_NOT_ALLOWED_LISTS_METHODS = register(
@@ -127,10 +128,13 @@ DOCUMENTED_ERROR_CODE = register(
         "fault:Dial takes the ring timeout 601",
         "fault:Dial ring timeout past 120 refused as a type error",
         "fault:Dial refuses other destinations as an enumerated value",
+        "fault:nested members unchecked",
     ),
 )
 ERROR_POINTER = register(
-    "error_pointer", "a 422 entry's source.pointer names the member at fault", ("fault:422 without source.pointer",)
+    "error_pointer",
+    "a 422 entry's source.pointer names the member at fault (a nested one by its full path: /custom_headers/0/name)",
+    ("fault:422 without source.pointer", "fault:nested errors point at the enclosing member"),
 )
 RESULT_ECHOES_CALL = register(
     "result_echoes_call", "InitiateCall's result echoes From and To", ("fault:result swaps From and To",)

@@ -135,12 +135,32 @@ def _operation_facts(api: Api) -> Iterator[Fact]:
         for keyword in BODY_WIDE_KEYWORDS:
             if keyword in schema:
                 yield Fact(constraint_fact(op, BODY, keyword), "constraint", f"{op} body: {keyword}")
-        for name in schema.get("required", ()):
-            yield Fact(constraint_fact(op, name, "required"), "constraint", f"{op} {name} is required")
-        for name, prop in schema.get("properties", {}).items():
-            if "$ref" in prop:
-                prop = components[prop["$ref"].rsplit("/", 1)[-1]]
-            yield from _member_facts(op, name, prop, None, formats)
+        yield from _object_facts(op, "", schema, components, formats)
+
+
+def _object_facts(
+    op: str, prefix: str, schema: dict[str, Any], components: dict[str, Any], formats: frozenset[str]
+) -> Iterator[Fact]:
+    """The constraints of an object's members, and of the members nested in them: those of an object with
+    declared members, or of each entry of a list of such objects (named ``custom_headers[].name``)."""
+
+    def resolved(prop: dict[str, Any]) -> dict[str, Any]:
+        return components[prop["$ref"].rsplit("/", 1)[-1]] if "$ref" in prop else prop
+
+    def has_members(prop: dict[str, Any]) -> bool:
+        return prop.get("type") == "object" and bool(prop.get("properties") or prop.get("required"))
+
+    for name in schema.get("required", ()):
+        yield Fact(constraint_fact(op, prefix + name, "required"), "constraint", f"{op} {prefix}{name} is required")
+    for name, prop in schema.get("properties", {}).items():
+        prop = resolved(prop)
+        yield from _member_facts(op, prefix + name, prop, None, formats)
+        items = resolved(prop["items"]) if isinstance(prop.get("items"), dict) else {}
+        if has_members(prop):
+            yield from _object_facts(op, f"{prefix}{name}.", prop, components, formats)
+        elif prop.get("type") == "array" and has_members(items):
+            yield from _member_facts(op, f"{prefix}{name}[]", {"type": items["type"]}, None, formats)
+            yield from _object_facts(op, f"{prefix}{name}[].", items, components, formats)
 
 
 def _member_facts(

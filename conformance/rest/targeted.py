@@ -3,7 +3,11 @@
 Every required member, declared type, enum, enumerated-list pattern and range bound
 of a request schema becomes a case: the rule's error code must come back with its
 title and a source.pointer naming the member; each range bound itself must be
-accepted. Members that exclude each other (a body-wide ``oneOf``) are sent together.
+accepted. The members of a member that is an object with declared properties, or a
+list of such objects, get the same cases (sent inside a value that keeps every other
+rule, the first entry of a list standing for every entry), named by their path:
+``answering_machine_detection_config.total_analysis_time_millis``, ``custom_headers[0].name``.
+Members that exclude each other (a body-wide ``oneOf``) are sent together.
 Where a source documents a stricter reading of a member (``x-stricter``), what every
 source allows must be accepted, and a value only the stricter reading refuses may be
 accepted or refused with that reading's code (the check reports which).
@@ -11,6 +15,7 @@ Nothing here restates the contract: operations, schemas and valid bodies are all
 read from the API value (specs/apis.yaml and the contract it names).
 """
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +62,10 @@ class RuleCase:
     reshaped: tuple[tuple[str, Any], ...] = ()
     # A value only a source's stricter reading refuses: accepted, or refused with expected_error, both pass.
     stricter: Stricter | None = None
+    # A member nested in a top-level one: its JSON path (names and list indexes, the top-level member first)
+    # and a value of the top-level member that keeps every rule, into which the case puts its value.
+    path: tuple[str | int, ...] = ()
+    around: Any = field(default=None, hash=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -73,7 +82,17 @@ class RuleCase:
 
     @property
     def expected_pointers(self) -> tuple[str, ...]:
-        return self.pointers or (f"/{self.member}",)
+        return self.pointers or (_pointer(self.path or (self.member,)),)
+
+    @property
+    def top(self) -> str:
+        """The top-level member of the body the case changes."""
+        return str(self.path[0]) if self.path else self.member
+
+    @property
+    def constrained(self) -> str:
+        """The member whose rule the case breaks, as contract facts name it (a list's entries as ``[]``)."""
+        return _shown_path(self.path, entry="[]") if self.path else self.member
 
 
 def all_cases(contract: RestContract) -> list[RuleCase]:
@@ -95,7 +114,10 @@ def _body_cases(contract: RestContract, operation: Operation, media_type: str) -
         yield RuleCase(op, name, REMOVE, "required", "required member absent", media_type=media_type,
                        expected_error=errors.validation["required"])  # fmt: skip
     for name, raw in schema.get("properties", {}).items():
-        yield from _member_cases(contract, op, name, contract.rules.resolved(raw), media_type, form)
+        prop = contract.rules.resolved(raw)
+        yield from _member_cases(contract, op, (name,), prop, media_type, form)
+        if not form:  # a form body carries flat strings: it cannot hold a nested member
+            yield from _nested_cases(contract, op, (name,), prop, None, media_type)
     if "oneOf" in schema and not form:
         yield from _conflict_cases(contract, op, schema)
         yield from _shape_cases(contract, op, schema)
@@ -104,19 +126,33 @@ def _body_cases(contract: RestContract, operation: Operation, media_type: str) -
 
 
 def _member_cases(
-    contract: RestContract, op: str, name: str, prop: dict[str, Any], media_type: str, form: bool
+    contract: RestContract,
+    op: str,
+    path: tuple[str | int, ...],
+    prop: dict[str, Any],
+    media_type: str,
+    form: bool,
+    around: Any = None,
 ) -> Iterator[RuleCase]:
+    """The cases of one member: top-level (``path`` its name alone) or nested in the value ``around``."""
+    name = _shown_path(path)
+    nested = dict(path=path, around=around) if len(path) > 1 else {}
+
     def case(value: Any, keyword: str | None, why: str, shown: str | None = None) -> RuleCase:
         error = contract.errors.validation[keyword] if keyword else None
-        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error, shown=shown)
+        return RuleCase(
+            op, name, value, keyword, why, media_type=media_type, expected_error=error, shown=shown, **nested
+        )
 
     stricter = _stricter_of(prop)
 
     def either(value: Any, keyword: str, why: str) -> RuleCase:
         assert stricter is not None
-        error = contract.errors.for_stricter(Violation(f"/{name}", keyword, why), stricter)
+        error = contract.errors.for_stricter(Violation(_pointer(path), keyword, why), stricter)
         why = f"{why}: {stricter.follows} refuses it, {stricter.otherwise} takes it (errata {stricter.erratum})"
-        return RuleCase(op, name, value, keyword, why, media_type=media_type, expected_error=error, stricter=stricter)
+        return RuleCase(
+            op, name, value, keyword, why, media_type=media_type, expected_error=error, stricter=stricter, **nested
+        )
 
     # Form bodies carry only strings, so a wrong JSON type cannot be sent in one.
     declared = prop.get("type")
@@ -157,6 +193,91 @@ def _member_cases(
             over, at = prop[bound] + step, prop[bound]
             yield case("x" * over, bound, f"{bound} {at}", shown=f"'x'*{over}")
             yield case("x" * at, None, f"{bound} {at} itself is allowed", shown=f"'x'*{at}")
+
+
+def _nested_cases(
+    contract: RestContract,
+    op: str,
+    path: tuple[str | int, ...],
+    prop: dict[str, Any],
+    around: Any,
+    media_type: str,
+) -> Iterator[RuleCase]:
+    """The cases of the members inside the member at ``path``: the properties of an object, or of the entries of a
+    list of objects (sent as a list of one entry, which stands for every entry).
+
+    ``around`` is the value of the top-level member the member at ``path`` sits in (None: it is that member).
+    """
+    items = contract.rules.resolved(prop["items"]) if isinstance(prop.get("items"), dict) else {}
+    if not (prop.get("type") == "array" and _has_members(items)) and not _has_members(prop):
+        return
+    # The member itself keeps every rule: a value of its own where the value around it lacks it.
+    if around is None:
+        top = _valid_value(contract, prop)
+    elif _get(around, path[1:]) is REMOVE:
+        top = _put(around, path[1:], _valid_value(contract, prop))
+    else:
+        top = around
+    if _has_members(prop):
+        yield from _members_of(contract, op, path, prop, top, media_type)
+    else:
+        # The entry itself is a member of the list: its declared type is a rule (its members follow).
+        entry = (*path, 0)
+        yield from _member_cases(contract, op, entry, {"type": items["type"]}, media_type, False, top)
+        yield from _members_of(contract, op, entry, items, top, media_type)
+
+
+def _members_of(
+    contract: RestContract, op: str, path: tuple[str | int, ...], schema: dict[str, Any], top: Any, media_type: str
+) -> Iterator[RuleCase]:
+    """Each required member of the object at ``path`` left out, and each declared member's own cases."""
+    for name in schema.get("required", ()):
+        where = (*path, name)
+        yield RuleCase(op, _shown_path(where), REMOVE, "required", "required member absent", media_type=media_type,
+                       expected_error=contract.errors.validation["required"], path=where, around=top)  # fmt: skip
+    for name, raw in schema.get("properties", {}).items():
+        prop, where = contract.rules.resolved(raw), (*path, name)
+        yield from _member_cases(contract, op, where, prop, media_type, False, top)
+        yield from _nested_cases(contract, op, where, prop, top, media_type)
+
+
+def _has_members(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object" and bool(schema.get("properties") or schema.get("required"))
+
+
+def _valid_value(contract: RestContract, schema: dict[str, Any]) -> Any:
+    """A value of ``schema`` that keeps its rules: an object with its required members only, a list of one entry;
+    else its example, default or first listed value, else the plainest value of its type."""
+    prop = contract.rules.resolved(schema)
+    kind = prop.get("type")
+    if kind == "object":
+        return {name: _valid_value(contract, prop["properties"][name]) for name in prop.get("required", ())}
+    if kind == "array":
+        return [_valid_value(contract, prop["items"])] if isinstance(prop.get("items"), dict) else []
+    if prop.get("examples"):
+        return prop["examples"][0]
+    if "default" in prop:
+        return prop["default"]
+    if prop.get("enum"):
+        return prop["enum"][0]
+    if kind in ("integer", "number"):
+        return prop.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    return _example(prop)
+
+
+def _pointer(path: tuple[str | int, ...]) -> str:
+    """The JSON pointer of the member at ``path`` (RFC 6901)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _shown_path(path: tuple[str | int, ...], entry: str | None = None) -> str:
+    """A path as check ids show it, ``custom_headers[0].name``; ``entry`` replaces each list index (``[]``)."""
+    shown = str(path[0])
+    for part in path[1:]:
+        shown += (entry or f"[{part}]") if isinstance(part, int) else f".{part}"
+    return shown
 
 
 def _stricter_of(prop: dict[str, Any]) -> Stricter | None:
@@ -277,9 +398,11 @@ def build_request(contract: RestContract, case: RuleCase, target: Target, resour
             body[name] = value
     if case.keyword != "oneOf":
         # A member that excludes another replaces it: only the rule under test may break.
-        for pointer in _excluded_by(contract, operation, case.member):
+        for pointer in _excluded_by(contract, operation, case.top):
             body.pop(pointer, None)
-    if case.value is REMOVE:
+    if len(case.path) > 1:
+        body[case.top] = _put(case.around, case.path[1:], case.value)
+    elif case.value is REMOVE:
         body.pop(case.member, None)
     elif case.keyword == "not":
         body.update(case.value)
@@ -288,6 +411,29 @@ def build_request(contract: RestContract, case: RuleCase, target: Target, resour
     if case.media_type == FORM:
         return httpx.Request(operation.method.upper(), url, data=body, headers=headers)
     return httpx.Request(operation.method.upper(), url, json=body, headers=headers)
+
+
+def _get(around: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` below ``around``, or REMOVE where there is none."""
+    for part in path:
+        try:
+            around = around[part]
+        except (KeyError, IndexError, TypeError):
+            return REMOVE
+    return around
+
+
+def _put(around: Any, path: tuple[str | int, ...], value: Any) -> Any:
+    """A copy of ``around`` with ``value`` at ``path`` below it (REMOVE: without the member there)."""
+    top = copy.deepcopy(around)
+    parent = top
+    for part in path[:-1]:
+        parent = parent[part]
+    if value is REMOVE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return top
 
 
 def _excluded_by(contract: RestContract, operation: Operation, member: str) -> list[str]:
