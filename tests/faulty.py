@@ -551,9 +551,9 @@ def nested_members_unchecked(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
-def nested_errors_point_at_the_enclosing_member(app: ASGIApp, api_key: str) -> ASGIApp:
-    """Refuses a broken nested member with the right code, but points at the top-level member that holds it
-    (/custom_headers for /custom_headers/0/name)."""
+def nested_errors_point_at_another_member(app: ASGIApp, api_key: str) -> ASGIApp:
+    """Refuses a broken nested member with the right code, but points at a member beside it, which neither
+    holds it nor is it (/custom_headers/0/elsewhere for /custom_headers/0/name)."""
 
     def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
         document = _json(body)
@@ -562,7 +562,7 @@ def nested_errors_point_at_the_enclosing_member(app: ASGIApp, api_key: str) -> A
         for entry in document.get("errors", []):
             pointer = (entry.get("source") or {}).get("pointer")
             if isinstance(pointer, str) and pointer.count("/") > 1:
-                entry["source"]["pointer"] = "/" + pointer.split("/")[1]
+                entry["source"]["pointer"] = pointer.rsplit("/", 1)[0] + "/elsewhere"
         return status, json.dumps(document).encode()
 
     return rewrite_responses(app, rewrite)
@@ -819,7 +819,7 @@ FAULTS = (
     ),
     Fault("Dial ignores webhook_url", dial_ignores_webhook_url, ("callcontrol/dial/webhook-url-overrides",)),
     Fault("nested members unchecked", nested_members_unchecked, NESTED),
-    Fault("nested errors point at the enclosing member", nested_errors_point_at_the_enclosing_member, NESTED),
+    Fault("nested errors point at another member", nested_errors_point_at_another_member, NESTED),
     Fault(
         "slow on unknown calls",
         slow_on_unknown_calls,

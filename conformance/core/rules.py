@@ -133,8 +133,9 @@ DOCUMENTED_ERROR_CODE = register(
 )
 ERROR_POINTER = register(
     "error_pointer",
-    "a 422 entry's source.pointer names the member at fault (a nested one by its full path: /custom_headers/0/name)",
-    ("fault:422 without source.pointer", "fault:nested errors point at the enclosing member"),
+    "a 422 entry's source.pointer names the member at fault (a nested one by its full path, /custom_headers/0/name,"
+    " or by a member holding it, errata E-142)",
+    ("fault:422 without source.pointer", "fault:nested errors point at another member"),
 )
 RESULT_ECHOES_CALL = register(
     "result_echoes_call", "InitiateCall's result echoes From and To", ("fault:result swaps From and To",)

@@ -82,7 +82,11 @@ class RuleCase:
 
     @property
     def expected_pointers(self) -> tuple[str, ...]:
-        return self.pointers or (_pointer(self.path or (self.member,)),)
+        """Where the error may point: the member, or for a nested one, it or any member holding it (errata E-142)."""
+        if self.pointers:
+            return self.pointers
+        path = self.path or (self.member,)
+        return tuple(_pointer(path[:end]) for end in range(len(path), 0, -1))
 
     @property
     def top(self) -> str:
