@@ -10,6 +10,7 @@ requires every scenario to be named by at least one mutant.
 import base64
 import copy
 import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from conformance.texml.fixtures import default_dir, load_all
 from conformance_emulator import Behaviour
 from conformance_emulator.backend.leg import CallEnded, Leg, Offer
 from conformance_emulator.backend.notifier import Webhook
@@ -29,6 +31,7 @@ from conformance_emulator.controllers.callcontrol.controller import CallControlB
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
+from conformance_emulator.controllers.texml.documents import audio_seconds
 from conformance_emulator.controllers.texml.interpreter import XML_PARSER, Fetch, Interpreter, Redirected
 from conformance_emulator.controllers.texml.mustache import TemplateError
 from conformance_emulator.controllers.texml.setup import outbound_setup
@@ -647,6 +650,62 @@ async def _play_deaf_in_gather(texml: Interpreter, node: Any, attrs: Attrs, list
     return await verbs.play(texml, node, attrs)
 
 
+# -- media of other lengths (errata E-030, E-150: no source states them) -----------------------------
+
+
+def _repetitions(loop: int) -> Any:
+    return itertools.count() if loop == 0 else range(loop)
+
+
+async def _say_slowly(texml: Interpreter, node: Any, attrs: Attrs, listen: bool = False) -> str | None:
+    """Speech of 2.5 s a word, at least 2 s (the emulator speaks 0.4 s a word, at least 1 s)."""
+    texml.leg.answer()
+    text = (node.text or "").strip()
+    default = texml.catalogue.elements["Say"].attributes["language"].default
+    language = attrs["language"] if attrs["voice"] == verbs.ALICE else default
+    for _ in _repetitions(attrs["loop"]):
+        texml.leg.record("say", text=text, voice=attrs["voice"], language=language)
+        if keys := await texml.leg.play_sound(max(2.0, 2.5 * len(text.split())), listen):
+            return keys
+    return None
+
+
+async def _play_after_gaps(texml: Interpreter, node: Any, attrs: Attrs, listen: bool = False) -> str | None:
+    """Each repetition of the audio fetched anew, 0.5 s after the one before; audio it cannot read lasts 5 s."""
+    texml.leg.answer()
+    url = (node.text or "").strip()
+    for count in _repetitions(attrs["loop"]):
+        if count and (keys := await texml.leg.spend(0.5, listen)):
+            return keys
+        seconds = None if attrs["mediaStorage"] else await audio_seconds(texml.outbound, texml.resolve(url))
+        texml.leg.record("play", url=url, media_storage=attrs["mediaStorage"])
+        if keys := await texml.leg.play_sound(seconds or 5.0, listen):
+            return keys
+    return None
+
+
+async def _record_after_a_long_beep(texml: Interpreter, node: Any, attrs: Attrs) -> None:
+    """A beep that lasts 1 s, the longest errata E-150 accepts (the emulator's takes no time)."""
+    if attrs["playBeep"]:
+        texml.leg.answer()
+        texml.leg.record("beep")
+        await texml.leg.play_sound(1.0)
+    await verbs.record(texml, node, {**attrs, "playBeep": False})
+
+
+def _media_of_other_lengths() -> Behaviour:
+    table = {**verbs.VERBS, "Say": _say_slowly, "Play": _play_after_gaps, "Record": _record_after_a_long_beep}
+    return Behaviour(texml=TexmlBehaviour(verbs=table))
+
+
+def _recording_duration_in_ms(self: Interpreter, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """Record's action request gives RecordingDuration in milliseconds, not the seconds seed 004 says."""
+    extra = dict(extra)
+    if "RecordingDuration" in extra:
+        extra["RecordingDuration"] = str(int(extra["RecordingDuration"]) * 1000)
+    return Interpreter.request_params(self, extra)
+
+
 def _every_end_by_caller(self: Leg, end: CallEnded) -> None:
     Leg.finish(self, CallEnded(end.cause, "caller", end.status))
 
@@ -903,6 +962,13 @@ def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
 
 
 CALL_CONTROL_SMOKE = ("call-control/speak/speaks-the-payload",)
+# Every TeXML scenario whose documents say, play or record something: none may depend on how long speech,
+# audio or the beep last beyond what the sources and the scenario fix (errata E-030, E-150, E-151).
+MEDIA_SCENARIOS = tuple(
+    fixture.id
+    for fixture in load_all(default_dir())
+    if re.search(r"<(Say|Play|Record)\b", "".join(fixture.documents.values()))
+)
 # Every scenario of a call InitiateCall asks to record: with Record ignored, none of them records.
 CALL_RECORDED = tuple(
     f"texml/call/{name}"
@@ -1259,6 +1325,16 @@ MUTANTS: list[Mutant] = [
         attrs_changed("Record", lambda a: {**a, "maxLength": a["maxLength"] or 0.001}),
     ),
     Mutant("record Digits always sent", ("texml/record/max-length",), verb("Record", _record_digits_always)),
+    Mutant(
+        "record action's RecordingDuration in milliseconds",
+        (
+            "texml/record/defaults",
+            "texml/record/finish-on-key-default-any-digit",
+            "texml/record/far-end-hangs-up-digits-hangup",
+            "texml/record/max-length",
+        ),
+        interpreter_class(request_params=_recording_duration_in_ms),
+    ),
     Mutant(
         "recording callback without RecordingUrl",
         ("texml/record/recording-status-callback",),
@@ -2120,6 +2196,11 @@ ALTERNATIVES: list[Alternative] = [
             "texml/callbacks/canceled-while-ringing",
         ),
         leg_class(set_status=_set_status_noting_initiation, status_params=_duration_from_initiation),
+    ),
+    Alternative(
+        "Say, Play and the beep last other lengths than the emulator's (errata E-030, E-150)",
+        MEDIA_SCENARIOS,
+        _media_of_other_lengths,
     ),
     Alternative(
         "a call that never connected has no CallDuration",

@@ -97,6 +97,7 @@ def test_refused_key_and_wrong_base_path_are_reported(tmp_path):
         ("callee: sips\n" + VALID_FIXTURE, "sips"),
         ("start: inbound\ncallee: sip\n" + VALID_FIXTURE, "callee"),
         ("party: {auth_challenge: {username: u}}\n" + VALID_FIXTURE, "password"),
+        (VALID_FIXTURE.replace("expect:", "malformed: {media/a.wav: x}\nexpect:"), "media/a.wav"),
     ],
     ids=[
         "unknown verb",
@@ -108,6 +109,7 @@ def test_refused_key_and_wrong_base_path_are_reported(tmp_path):
         "unknown kind of callee",
         "callee of an inbound call",
         "challenge without a password",
+        "a document at the harness's audio",
     ],
 )
 def test_fixture_with_a_typo_names_the_file_and_the_typo(text, phrase, tmp_path):

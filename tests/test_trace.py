@@ -25,6 +25,13 @@ def test_equal_values_and_matchers_match(expected, actual):
     assert value_problem(expected, actual, CONTEXT) is None
 
 
+def test_base_in_an_expected_value_is_the_scenario_url():
+    context = Context("v3:call", "AC1", "+13125550111", "+13125550100", "http://127.0.0.1:8000/s/7-x")
+    assert value_problem("$BASE/media/a.wav", "http://127.0.0.1:8000/s/7-x/media/a.wav", context) is None
+    assert value_problem("$BASE/media/a.wav", "http://127.0.0.1:8000/s/8-y/media/a.wav", context) is not None
+    assert value_problem("$BASE/media/a.wav", "http://127.0.0.1/media/a.wav", context) is not None
+
+
 def test_a_list_matches_only_with_the_same_items_in_the_same_order():
     offered = [{"name": "X-A", "value": "1"}, {"name": "X-B", "value": "2"}]
     assert value_problem(list(offered), offered, CONTEXT) is None

@@ -5,12 +5,20 @@ every request: method, path, query, parsed form or JSON body, headers, arrival o
 Tests wait on recorded requests with a condition and a deadline, never a fixed sleep.
 Memory is bounded: bodies are cut at MAX_BODY_BYTES and each scenario keeps at most
 MAX_REQUESTS_PER_SCENARIO; the excess is counted, so a flood is reported, not stored.
+
+Audio for Play: every path under MEDIA_PREFIX ending in .wav (e.g. $BASE/media/menu.wav) serves
+the same real WAV file of AUDIO_SECONDS, built in memory, so a target that fetches the audio a
+document plays gets audio of a known length (errata E-151). Scenarios cannot serve documents there.
 """
 
+import io
 import itertools
 import json
+import math
+import struct
 import threading
 import time
+import wave
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +35,29 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_REQUESTS_PER_SCENARIO = 500
 MAX_LIVE_SCENARIOS = 64
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+MEDIA_PREFIX = "media/"
+AUDIO_SECONDS = 1
+AUDIO_RATE = 8000  # Hz: 16-bit mono PCM, the narrowband rate of a phone call
+
+
+def is_media(path: str) -> bool:
+    """Whether ``path`` (relative to a scenario) is one of the audio files the harness serves."""
+    return path.startswith(MEDIA_PREFIX) and path.endswith(".wav")
+
+
+def tone_wav(seconds: int = AUDIO_SECONDS, rate: int = AUDIO_RATE, pitch: float = 440.0) -> bytes:
+    """A WAV file (16-bit mono PCM) holding ``seconds`` of a steady tone: sound, not silence."""
+    samples = (round(8000 * math.sin(2 * math.pi * pitch * n / rate)) for n in range(seconds * rate))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(rate)
+        audio.writeframes(b"".join(struct.pack("<h", sample) for sample in samples))
+    return buffer.getvalue()
+
+
+AUDIO = tone_wav()
 
 
 @dataclass(frozen=True)
@@ -113,7 +144,8 @@ class Harness:
         self._server.stop()
 
     def open(self, name: str, documents: dict[str, str], sinks: frozenset[str] = frozenset()) -> Scenario:
-        """A new scenario serving ``documents``; requests to ``sinks`` get 204, to any other path 404."""
+        """A new scenario serving ``documents`` and the audio under MEDIA_PREFIX; requests to ``sinks`` get 204,
+        to any other path 404."""
         with self._lock:
             scenario_id = f"{next(self._ids)}-{name}"
             scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {}, frozenset(sinks))
@@ -153,6 +185,8 @@ class Harness:
         document = scenario.documents.get(recorded.path)
         if document is not None:
             return Response(document, media_type="application/xml")
+        if is_media(recorded.path):
+            return Response(AUDIO, media_type="audio/wav")
         return Response(status_code=204 if recorded.path in scenario.sinks else 404)
 
 

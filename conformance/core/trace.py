@@ -9,6 +9,7 @@ order; nothing is checked across channels.
 Values in an expected entry are literals or matchers:
   <any> <absent> <call_sid> <account_sid> <from> <to> <e164> <integer> <timestamp> <url>
   /regex/ (matched against the whole value)
+  $BASE within a value stands for the scenario's URL, as in its documents (the audio a Play plays)
   "<absent> or X": the parameter may be left out, but a value sent must satisfy X (any of the
   above), for parameters no source requires yet whose value, when sent, is still a fact
   (errata E-120: Direction and CallStatus on document fetches)
@@ -49,6 +50,7 @@ class Context:
     account_sid: str
     from_: str
     to: str
+    base: str = "$BASE"  # the scenario's URL, for $BASE in expected values
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Observed:
 
 def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
     """None when ``actual`` satisfies ``expected``; otherwise why not."""
+    if isinstance(expected, str) and "$BASE" in expected:
+        expected = expected.replace("$BASE", context.base)
     if isinstance(expected, str) and expected.startswith(ABSENT_OR):
         return None if actual is None else value_problem(expected.removeprefix(ABSENT_OR), actual, context)
     if expected == "<absent>":

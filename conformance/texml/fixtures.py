@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import conformance_specs as specs
+from conformance.core.harness import MEDIA_PREFIX, is_media
 from conformance.core.simulation import party_needs
 from conformance_specs import catalogue, facts
 from conformance_specs.contract import Contract
@@ -116,6 +117,9 @@ def load_one(path: Path, root: Path) -> Fixture:
 
 def _content_problems(raw: dict[str, Any]) -> list[str]:
     problems = []
+    for path in [*raw["documents"], *raw.get("malformed", {})]:
+        if is_media(path):
+            problems.append(f"documents: {path} is the harness's audio ({MEDIA_PREFIX}*.wav); name it otherwise")
     for path, text in raw["documents"].items():
         try:
             catalogue.validate(text)

@@ -9,7 +9,7 @@ import httpx
 
 from conformance.core import rules
 from conformance.core.failures import Failure, fail
-from conformance.core.harness import Harness, Recorded, Scenario
+from conformance.core.harness import Harness, Recorded, Scenario, is_media
 from conformance.core.numbers import unique_number, unique_sip_uri
 from conformance.core.simulation import Simulation, SimulationError
 from conformance.core.target import Target
@@ -58,14 +58,18 @@ def _encoding_failures(recorded: list[Recorded], encoding: str | None) -> list[F
 
 
 def observe(recorded: list[Recorded], timeline: list[dict[str, Any]]) -> Observed:
-    """A TeXML call's trace: what it fetched, its status and recording callbacks, its timeline."""
+    """A TeXML call's trace: what it fetched, its status and recording callbacks, its timeline.
+
+    Fetches of the harness's audio (a Play of $BASE/media/...) are no part of it: whether and how
+    often a target fetches the audio it plays is its own business (errata E-151).
+    """
 
     def entries(paths: Callable[[str], bool]) -> list[dict[str, Any]]:
         return [{"path": r.path, "method": r.method, **r.params} for r in recorded if paths(r.path)]
 
     return Observed(
         {
-            "requests": entries(lambda p: p not in (STATUS_PATH, RECORDING_STATUS_PATH)),
+            "requests": entries(lambda p: p not in (STATUS_PATH, RECORDING_STATUS_PATH) and not is_media(p)),
             "callbacks": sorted(entries(lambda p: p == STATUS_PATH), key=_sequence),
             "recording_callbacks": entries(lambda p: p == RECORDING_STATUS_PATH),
             TIMELINE: timeline,
@@ -123,7 +127,7 @@ class ScenarioRunner:
             call_sid = self._start_inbound(fixture, scenario, caller, callee)
         else:
             call_sid = self._start_outbound(fixture, scenario, caller, callee)
-        context = Context(call_sid, self._target.account_sid, caller, callee)
+        context = Context(call_sid, self._target.account_sid, caller, callee, scenario.base_url)
         uses_timeline = "timeline" in fixture.needs
         for step in fixture.steps:
             self._step(step, call_sid, scenario)

@@ -14,11 +14,13 @@ from lxml import etree
 
 from conformance_emulator.backend.leg import CallEnded
 from conformance_emulator.backend.recording import RECORDINGS
+from conformance_emulator.controllers.texml.documents import audio_seconds
 from conformance_emulator.controllers.texml.interpreter import Interpreter
 
 Attributes = dict[str, Any]
 Handler = Callable[..., Awaitable[str | None]]
-# How long the media plane spends on a prompt: a spoken word, one play of an audio file.
+# How long the media plane spends on a prompt: a spoken word, one play of an audio file it cannot read
+# (a WAV file it fetches lasts as long as its frames say). No source states either (errata E-030).
 SAY_SECONDS_PER_WORD = 0.4
 PLAY_SECONDS = 3.0
 ALICE = "alice"
@@ -48,9 +50,10 @@ async def say(texml: Interpreter, node: etree._Element, attrs: Attributes, liste
 
 async def play(texml: Interpreter, node: etree._Element, attrs: Attributes, listen: bool = False) -> str | None:
     texml.leg.answer()
+    seconds = None if attrs["mediaStorage"] else await audio_seconds(texml.outbound, texml.resolve(_text(node)))
     for _ in _repetitions(attrs["loop"]):
         texml.leg.record("play", url=_text(node), media_storage=attrs["mediaStorage"])
-        if keys := await texml.leg.play_sound(PLAY_SECONDS, listen):
+        if keys := await texml.leg.play_sound(seconds or PLAY_SECONDS, listen):
             return keys
     return None
 
