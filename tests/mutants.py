@@ -19,8 +19,10 @@ from typing import Any
 
 from lxml import etree
 
+from conformance.callcontrol import fixtures as callcontrol_fixtures
 from conformance.texml.fixtures import default_dir, load_all
 from conformance_emulator import Behaviour
+from conformance_emulator.backend.audio import audio_seconds
 from conformance_emulator.backend.leg import CallEnded, Leg, Offer
 from conformance_emulator.backend.notifier import Webhook
 from conformance_emulator.backend.outbound import FORM, JSON
@@ -29,12 +31,13 @@ from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
+from conformance_emulator.controllers.callcontrol.media import Action, Gather, Playback
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
-from conformance_emulator.controllers.texml.documents import audio_seconds
 from conformance_emulator.controllers.texml.interpreter import XML_PARSER, Fetch, Interpreter, Redirected
 from conformance_emulator.controllers.texml.mustache import TemplateError
 from conformance_emulator.controllers.texml.setup import outbound_setup
+from conformance_specs.apis import api
 from conformance_specs.catalogue import Catalogue, load
 
 Attrs = dict[str, Any]
@@ -957,6 +960,94 @@ class _StorageFailureHangsUp(CallDriver):
             self.hang_up(CallEnded("hangup", "caller"))
 
 
+# -- Call Control audio of other timing (errata E-030, E-153: no source fixes it) ------------------------
+
+GAP_SECONDS = 0.5
+
+
+@dataclass
+class _PlaybackAfterGaps(Playback):
+    """Each repetition of the audio (a loop's, or a gather's prompt played again after a timeout) starts 0.5 s
+    after the one before ends; audio it cannot read lasts 5 s (the emulator: no gap, 3 s)."""
+
+    _gap: bool = False
+    _started: bool = False
+
+    async def prepare(self, driver: CallDriver) -> None:
+        await Playback.prepare(self, driver)
+        self.seconds = self.seconds or 5.0
+
+    def start(self, driver: CallDriver) -> None:
+        if not self._started:
+            self._started = True
+            Playback.start(self, driver)
+            return
+        self._left, self._gap = 0, True  # the gather's next try: its prompt plays after a gap
+        self.deadline = driver.leg.clock.elapsed + GAP_SECONDS
+
+    def due(self, driver: CallDriver) -> bool:
+        if self._gap:
+            self._gap = False
+            if self._left <= 0:
+                Playback.start(self, driver)
+            else:
+                self._once(driver)
+            return False
+        if self._left > 1:
+            self._left -= 1
+            self._gap = True
+            self.deadline = driver.leg.clock.elapsed + GAP_SECONDS
+            return False
+        return Playback.due(self, driver)
+
+
+@dataclass
+class _GatherTimingFromThePrompt(Gather):
+    """Counts timeout_millis from the start of the prompt, where upstream counts it from the playback's end."""
+
+    _prompt_at: float = 0.0
+
+    def _attempt(self, driver: CallDriver, prompt: Action | None) -> None:
+        self._prompt_at = driver.leg.clock.elapsed
+        Gather._attempt(self, driver, prompt)
+
+    def _listen(self, driver: CallDriver) -> None:
+        Gather._listen(self, driver)
+        self._ends_at = self._prompt_at + self.overall
+        self.deadline = min(self._prompt_at + self.first, self._ends_at)
+
+
+def _gather_using_audio_timing_from_the_prompt() -> Behaviour:
+    real = CallControlController(None, None)._gather_using_audio  # type: ignore[arg-type]
+
+    def handler(call: CallDriver, body: Body) -> None:
+        real(call, body)
+        call.media[-1].__class__ = _GatherTimingFromThePrompt
+
+    return Behaviour(callcontrol=CallControlBehaviour(commands={"gather_using_audio": handler}))
+
+
+def _playbacks_after_gaps() -> Behaviour:
+    """playback_start and gather_using_audio as the emulator runs them, their audio played by _PlaybackAfterGaps."""
+    controller = CallControlController(None, None)  # type: ignore[arg-type]
+
+    def with_gaps(action: str) -> Callable[[CallDriver, Body], Any]:
+        real = getattr(controller, "_" + action)
+
+        def handler(call: CallDriver, body: Body) -> Any:
+            result = real(call, body)
+            queued = call.media[-1]
+            for playback in (queued, getattr(queued, "prompt", None), getattr(queued, "invalid_prompt", None)):
+                if type(playback) is Playback:
+                    playback.__class__ = _PlaybackAfterGaps
+            return result
+
+        return handler
+
+    commands = {action: with_gaps(action) for action in ("playback_start", "gather_using_audio")}
+    return Behaviour(callcontrol=CallControlBehaviour(commands=commands))
+
+
 def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
     return lambda: Behaviour(signer_class=signer_class)
 
@@ -968,6 +1059,13 @@ MEDIA_SCENARIOS = tuple(
     fixture.id
     for fixture in load_all(default_dir())
     if re.search(r"<(Say|Play|Record)\b", "".join(fixture.documents.values()))
+)
+# Every Call Control scenario that plays audio (playback_start, gather_using_audio): none may depend on gaps
+# between repetitions of it, nor on how long audio the harness does not serve lasts (errata E-030, E-153).
+CALL_CONTROL_AUDIO_SCENARIOS = tuple(
+    fixture.id
+    for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
+    if any(reaction.send in ("playback_start", "gather_using_audio") for reaction in fixture.reactions)
 )
 # Every scenario of a call InitiateCall asks to record: with Record ignored, none of them records.
 CALL_RECORDED = tuple(
@@ -1948,6 +2046,11 @@ MUTANTS: list[Mutant] = [
         command_changed("gather_using_speak", without("invalid_payload")),
     ),
     Mutant(
+        "gather_using_audio timeout_millis counted from the prompt's start",
+        ("call-control/gather_using_audio/maximum-tries",),
+        _gather_using_audio_timing_from_the_prompt,
+    ),
+    Mutant(
         "gather_using_audio maximum_tries ignored",
         ("call-control/gather_using_audio/maximum-tries",),
         command_changed("gather_using_audio", without("maximum_tries")),
@@ -2129,7 +2232,7 @@ MUTANTS: list[Mutant] = [
 ]
 
 
-# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124, E-160, E-161).
+# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124, E-153, E-160, E-161).
 ALTERNATIVES: list[Alternative] = [
     Alternative(
         "fetches carry only the parameters seed 004 lists",
@@ -2201,6 +2304,11 @@ ALTERNATIVES: list[Alternative] = [
         "Say, Play and the beep last other lengths than the emulator's (errata E-030, E-150)",
         MEDIA_SCENARIOS,
         _media_of_other_lengths,
+    ),
+    Alternative(
+        "Call Control audio repeats after gaps, and audio it cannot read lasts 5 s (errata E-030, E-153)",
+        CALL_CONTROL_AUDIO_SCENARIOS,
+        _playbacks_after_gaps,
     ),
     Alternative(
         "a call that never connected has no CallDuration",

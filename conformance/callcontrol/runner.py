@@ -1,7 +1,9 @@
 """Run one Call Control scenario: the harness plays the application, the target runs the call.
 
-The harness is the application's webhook endpoint. For each webhook it receives it sends
-the scenario's reactions (commands to the call the webhook is about) before it answers:
+The harness is the application's webhook endpoint and serves the audio commands play
+($BASE/media/<name>.wav, errata E-151, E-153; fetches of it are no part of the trace). For
+each webhook it receives it sends the scenario's reactions (commands to the call the
+webhook is about) before it answers:
 the target must hold the call's virtual clock while a webhook is in flight, so the
 commands act before time moves. The runner waits for the target's word that the call is
 over and every webhook delivered (simulation protocol ``wait=settled``), then compares.
@@ -82,7 +84,7 @@ class CallControlRunner:
         document = simulation.timeline(call_id, wait="settled", timeout=self._deadline_s)
         if document.get("status") not in TERMINAL:
             raise fail(rules.CALL_ENDS, f"the call did not end within {self._deadline_s} s of wall time")
-        context = Context(call_id, self._target.account_sid, CALLER, callee)
+        context = Context(call_id, self._target.account_sid, CALLER, callee, scenario.base_url)
         recorded = [request for request in scenario.snapshot() if request.path in WEBHOOK_SINKS]
         observed = Observed(
             {

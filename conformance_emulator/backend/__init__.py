@@ -1,5 +1,6 @@
 """The call model, apart from HTTP: legs in call trees on one virtual clock, the scripted far ends,
-the store of calls and applications, and the notifier that calls applications back.
+the store of calls and applications, the notifier that calls applications back, and the length of the
+audio calls play (backend/audio.py).
 
 Controllers (conformance_emulator.controllers) drive legs; the backend never imports them.
 """

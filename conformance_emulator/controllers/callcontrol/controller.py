@@ -148,6 +148,7 @@ class CallControlController:
             call_session_id=parent.call_session_id if parent else None,
             on_answer=(lambda leg: self._transferred(parent, leg)) if parent else None,
             on_end=self._ended,
+            outbound=self._backend.outbound,
         )
         driver.answer_settings = dict(body)
         if body.get("record"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
+from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.media import Action
@@ -53,8 +54,10 @@ class CallDriver:
         call_session_id: str | None = None,
         on_answer: Callable[["CallDriver"], None] | None = None,
         on_end: Callable[["CallDriver"], None] | None = None,
+        outbound: Outbound | None = None,
     ) -> None:
         self.leg = leg
+        self.outbound = outbound  # how a playback fetches its audio (None: audio is never fetched)
         self.signer = signer
         self.connection_id = connection_id
         self.webhook_url = webhook_url
@@ -93,11 +96,21 @@ class CallDriver:
 
     async def drive(self) -> None:
         while True:
+            await self._prepare()
             self._start_next()
             keys = await self._wait(self._next_deadline())
+            await self._prepare()  # what commands queued while it waited, before any of it starts
             for key in keys or "":
                 self._heard(key)
             self._due()
+
+    async def _prepare(self) -> None:
+        """Prepare every queued action (fetch the audio it plays), so each one starts ready; the leg stays
+        awake meanwhile, which holds the clock. Returns at once when nothing needs it."""
+        while waiting := [action for action in self.media if not action.prepared]:
+            for action in waiting:
+                action.prepared = True
+                await action.prepare(self)
 
     def _start_next(self) -> None:
         while self.current is None and self.media:

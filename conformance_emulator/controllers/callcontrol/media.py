@@ -4,21 +4,26 @@ Actions run one at a time, in the order the commands came (a ``stop`` member of 
 speak or playback clears what plays first). Each is a small state machine the leg's
 driver steps: ``start`` once, ``due`` when its deadline (virtual seconds) is reached,
 ``key`` for each key the far end presses, ``stop`` when it is cut short. ``due`` and
-``key`` return True once the action is over.
+``key`` return True once the action is over. Before an action starts, the driver awaits its
+``prepare`` (a playback fetches its audio to learn how long it lasts, as a TeXML Play does),
+holding the clock while it fetches.
 """
 
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from conformance_emulator.backend.audio import UNREADABLE_SECONDS, audio_seconds
 from conformance_emulator.controllers.callcontrol import webhooks
 
 if TYPE_CHECKING:
     from conformance_emulator.controllers.callcontrol.driver import CallDriver
 
-# The media plane's durations, as in the TeXML interpreter: a spoken word, one play of an audio file.
+# The media plane's durations, as in the TeXML interpreter: a spoken word, one play of an audio file it
+# cannot fetch or read (a WAV file it fetches lasts as long as its frames say). No source states either
+# (errata E-030, E-153).
 SPEAK_SECONDS_PER_WORD = 0.4
-PLAY_SECONDS = 3.0
+PLAY_SECONDS = UNREADABLE_SECONDS
 
 
 def repetitions(loop: Any) -> float:
@@ -27,6 +32,10 @@ def repetitions(loop: Any) -> float:
 
 class Action:
     deadline: float = math.inf
+    prepared: bool = False  # set by the driver, which prepares each queued action once
+
+    async def prepare(self, driver: "CallDriver") -> None:
+        """Fetch what the action needs before it can start (the driver awaits it, holding the clock)."""
 
     def start(self, driver: "CallDriver") -> None: ...
 
@@ -87,7 +96,12 @@ class Playback(Action):
     loop: Any = 1
     overlay: bool = False
     deadline: float = math.inf
+    seconds: float | None = None  # how long one play lasts: the audio's own length, when it could be read
     _left: float = 0
+
+    async def prepare(self, driver: "CallDriver") -> None:
+        if self.audio_url and driver.outbound is not None:
+            self.seconds = await audio_seconds(driver.outbound, self.audio_url)
 
     def _media(self) -> dict[str, Any]:
         media: dict[str, Any] = {"overlay": self.overlay}
@@ -110,7 +124,7 @@ class Playback(Action):
 
     def _once(self, driver: "CallDriver") -> None:
         driver.leg.record("play", url=self.audio_url or self.media_name or "", media_storage=bool(self.media_name))
-        self.deadline = driver.leg.clock.elapsed + PLAY_SECONDS
+        self.deadline = driver.leg.clock.elapsed + (self.seconds or PLAY_SECONDS)
 
     def due(self, driver: "CallDriver") -> bool:
         if self._left <= 0:
@@ -153,6 +167,11 @@ class Gather(Action):
     _ends_at: float = math.inf
     _tried: int = 0
     _keys: list[str] = field(default_factory=list)
+
+    async def prepare(self, driver: "CallDriver") -> None:
+        for prompt in (self.prompt, self.invalid_prompt):
+            if prompt is not None:
+                await prompt.prepare(driver)
 
     def start(self, driver: "CallDriver") -> None:
         self._attempt(driver, self.prompt)

@@ -1,8 +1,6 @@
-"""Fetching TeXML documents, and the audio they play, from the application, bounded and through the
-emulator's one client."""
+"""Fetching TeXML documents from the application, bounded and through the emulator's one client (the
+audio they play: backend/audio.py, shared with Call Control)."""
 
-import io
-import wave
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,7 +9,6 @@ import httpx
 from conformance_emulator.backend.outbound import NotPermitted, Outbound
 
 MAX_DOCUMENT_BYTES = 1 << 20
-MAX_AUDIO_BYTES = 8 << 20
 
 
 class FetchFailed(Exception):
@@ -36,20 +33,3 @@ async def fetch_document(outbound: Outbound, url: str, method: str, params: Mapp
     if len(response.content) > MAX_DOCUMENT_BYTES:
         raise FetchFailed(f"{method} {url}: document larger than {MAX_DOCUMENT_BYTES} bytes")
     return Document(str(response.url), response.text)
-
-
-async def audio_seconds(outbound: Outbound, url: str) -> float | None:
-    """How long the audio at ``url`` lasts, when it can be fetched and is a WAV file; None otherwise
-    (the emulator decodes no other format)."""
-    try:
-        response = await outbound.send(url, "GET", {})
-    except (NotPermitted, httpx.HTTPError):
-        return None
-    if response.status_code >= 400 or len(response.content) > MAX_AUDIO_BYTES:
-        return None
-    try:
-        with wave.open(io.BytesIO(response.content)) as audio:
-            frames, rate = audio.getnframes(), audio.getframerate()
-    except (wave.Error, EOFError):
-        return None
-    return frames / rate if rate > 0 else None

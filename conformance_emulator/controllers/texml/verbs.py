@@ -12,9 +12,9 @@ from typing import Any
 
 from lxml import etree
 
+from conformance_emulator.backend.audio import UNREADABLE_SECONDS, audio_seconds
 from conformance_emulator.backend.leg import CallEnded
 from conformance_emulator.backend.recording import RECORDINGS
-from conformance_emulator.controllers.texml.documents import audio_seconds
 from conformance_emulator.controllers.texml.interpreter import Interpreter
 
 Attributes = dict[str, Any]
@@ -22,7 +22,7 @@ Handler = Callable[..., Awaitable[str | None]]
 # How long the media plane spends on a prompt: a spoken word, one play of an audio file it cannot read
 # (a WAV file it fetches lasts as long as its frames say). No source states either (errata E-030).
 SAY_SECONDS_PER_WORD = 0.4
-PLAY_SECONDS = 3.0
+PLAY_SECONDS = UNREADABLE_SECONDS
 ALICE = "alice"
 
 
