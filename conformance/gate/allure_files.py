@@ -70,10 +70,10 @@ def write(results: Path, environment: dict[str, str], matrix: Matrix, seeds: See
     results.mkdir(parents=True, exist_ok=True)
     align_statuses(results)
     totals = seeds.totals()
-    environment = {
-        **environment,
-        "seed_facts_proven": f"{totals['checked']}/{totals['total']} ({percent(totals['checked'], totals['total'])})",
-    }
+    # Second, after the target: the overview shows the first few entries only.
+    headline = f"{totals['checked']}/{totals['total']} ({percent(totals['checked'], totals['total'])})"
+    target, *rest = environment.items()
+    environment = dict([target, ("seed_facts_proven", headline), *rest])
     lines = [f"{key}={_escaped(value)}" for key, value in environment.items()]
     (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (results / "categories.json").write_text(json.dumps(CATEGORIES, indent=1), encoding="utf-8")
