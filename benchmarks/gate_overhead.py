@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.gate import coverage
+from conformance.gate import coverage, seed_coverage
 from conformance.gate.summary import CheckResult, Summary
 from conformance_specs.apis import all_apis
 
@@ -47,7 +47,7 @@ def main() -> None:
     summary = Summary()
     for check in checks:
         summary.add(CheckResult(check, "TeXML verbs", check.split("[")[0], "passed"))
-    build_ms = timed(lambda: coverage.seed_coverage(coverage.build(all_apis(), checks.items()), checks.items()))
+    build_ms = timed(lambda: seed_coverage.build(coverage.build(all_apis(), checks.items()), checks.items()))
     verdict_ms = timed(lambda: (summary.table(), json.dumps(summary.as_json())))
     matrix = coverage.build(all_apis(), checks.items())
     print(f"checks: {len(checks)}; spec facts: {len(matrix.facts)}; uncovered: {len(matrix.uncovered)}")

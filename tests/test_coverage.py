@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from conformance.core.meta import SEED_PREFIX, attribute_fact, operation_fact, seed_fact
-from conformance.gate import coverage
+from conformance.gate import coverage, seed_coverage
 from conformance_specs import facts
 from conformance_specs.apis import all_apis
 from tests.suite_runner import run_suite_in_process
@@ -80,21 +80,19 @@ def test_a_seed_fact_is_proven_by_its_checks_or_by_all_of_its_evidence():
     evidence = [name for name in with_evidence.proven_by if not name.startswith(SEED_PREFIX)]
     every = [(f"check-{index}", frozenset({name})) for index, name in enumerate(evidence)]
     all_but_one = every[1:]
-    proven = coverage.seed_coverage(coverage.build(all_apis(), every), every)
-    unproven = coverage.seed_coverage(coverage.build(all_apis(), all_but_one), all_but_one)
+    proven = seed_coverage.build(coverage.build(all_apis(), every), every)
+    unproven = seed_coverage.build(coverage.build(all_apis(), all_but_one), all_but_one)
     if len(evidence) == len(with_evidence.proven_by):
         assert proven.proving[with_evidence.id]
     assert not unproven.proving[with_evidence.id]
     named = [("check-direct", frozenset({seed_fact(with_evidence.id)}))]
-    assert coverage.seed_coverage(coverage.build(all_apis(), named), named).proving[with_evidence.id] == (
-        "check-direct",
-    )
+    assert seed_coverage.build(coverage.build(all_apis(), named), named).proving[with_evidence.id] == ("check-direct",)
 
 
 def test_a_check_naming_no_seed_fact_is_refused():
     named = [("check-a", frozenset({seed_fact("pause/waits-in-slience")}))]
-    with pytest.raises(coverage.UnknownFact, match="pause/waits-in-slience"):
-        coverage.seed_coverage(coverage.build(all_apis(), named), named)
+    with pytest.raises(seed_coverage.UnknownFact, match="pause/waits-in-slience"):
+        seed_coverage.build(coverage.build(all_apis(), named), named)
 
 
 def test_contract_facts_a_check_names_but_the_specs_do_not_state_are_ignored():

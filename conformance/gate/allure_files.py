@@ -12,9 +12,10 @@ import json
 import uuid
 from pathlib import Path
 
-from conformance.gate.coverage import Matrix, SeedCoverage
+from conformance.gate.coverage import Matrix
 from conformance.gate.coverage_text import coverage_lines, percent
 from conformance.gate.outcomes import ERROR, EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, PASSED, UNEXPECTED_PASS
+from conformance.gate.seed_coverage import SeedCoverage
 
 EXAMPLES_SHOWN = 3
 

@@ -3,7 +3,8 @@
 import textwrap
 from collections import Counter
 
-from conformance.gate.coverage import Matrix, SeedCoverage
+from conformance.gate.coverage import Matrix
+from conformance.gate.seed_coverage import SeedCoverage
 from conformance_specs import facts
 
 WIDTH = 110

@@ -17,7 +17,7 @@ from _pytest.compat import NOTSET
 
 from conformance import __version__
 from conformance.core.meta import PROFILES, CheckMeta, check_id, is_check, meta_of
-from conformance.gate import allure_files, baseline, coverage
+from conformance.gate import allure_files, baseline, coverage, seed_coverage
 from conformance.gate.coverage_text import coverage_lines
 from conformance.gate.expectations import EXPECT_FAIL, NOT_SUPPORTED, Expectation, dump, unknown_checks
 from conformance.gate.outcomes import EXPECTED_FAILURE, FAILED, NOT_APPLICABLE, UNEXPECTED_PASS, decide
@@ -41,7 +41,7 @@ class Gate:
         self.check_facts: dict[str, frozenset[str]] = {}
         self.capabilities: list[str] | None = None
         self.matrix: coverage.Matrix | None = None  # built once, at session finish
-        self.seed_coverage: coverage.SeedCoverage | None = None  # likewise
+        self.seed_coverage: seed_coverage.SeedCoverage | None = None  # likewise
         self.config: pytest.Config | None = None
         self.baseline = baseline.load(options.baseline) if options.baseline else None
         self.changes: dict[str, Any] | None = None
@@ -157,7 +157,7 @@ class Gate:
         if not self.check_facts:
             return
         self.matrix = coverage.build(all_apis(), self.check_facts.items())
-        self.seed_coverage = coverage.seed_coverage(self.matrix, self.check_facts.items())
+        self.seed_coverage = seed_coverage.build(self.matrix, self.check_facts.items())
         document = self._summary_document(self.matrix, self.seed_coverage)
         if self.baseline is not None:
             self.changes = baseline.compare(self.baseline, document, str(self.options.baseline))
@@ -221,7 +221,7 @@ class Gate:
             "strict_expectations": str(self.options.strict_expectations).lower(),
         }
 
-    def _summary_document(self, matrix: coverage.Matrix, seeds: coverage.SeedCoverage) -> dict[str, Any]:
+    def _summary_document(self, matrix: coverage.Matrix, seeds: seed_coverage.SeedCoverage) -> dict[str, Any]:
         unexpected = self.summary.unexpected(self.options.strict_expectations)
         return {
             "suite": "texml-conformance",
