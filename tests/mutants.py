@@ -31,7 +31,7 @@ from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
-from conformance_emulator.controllers.callcontrol.media import Action, Gather, Playback
+from conformance_emulator.controllers.callcontrol.media import Action, Gather, Playback, Speak
 from conformance_emulator.controllers.texml import verbs
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour
 from conformance_emulator.controllers.texml.interpreter import XML_PARSER, Fetch, Interpreter, Redirected
@@ -1003,7 +1003,7 @@ class _PlaybackAfterGaps(Playback):
 
 @dataclass
 class _GatherTimingFromThePrompt(Gather):
-    """Counts timeout_millis from the start of the prompt, where upstream counts it from the playback's end."""
+    """Counts timeout_millis from the start of the prompt, where upstream counts it from the prompt's end."""
 
     _prompt_at: float = 0.0
 
@@ -1017,14 +1017,19 @@ class _GatherTimingFromThePrompt(Gather):
         self.deadline = min(self._prompt_at + self.first, self._ends_at)
 
 
-def _gather_using_audio_timing_from_the_prompt() -> Behaviour:
-    real = CallControlController(None, None)._gather_using_audio  # type: ignore[arg-type]
+def _gather_timing_from_the_prompt(action: str) -> Callable[[], Behaviour]:
+    """gather_using_audio or gather_using_speak counting timeout_millis from the start of each prompt."""
 
-    def handler(call: CallDriver, body: Body) -> None:
-        real(call, body)
-        call.media[-1].__class__ = _GatherTimingFromThePrompt
+    def build() -> Behaviour:
+        real = getattr(CallControlController(None, None), "_" + action)  # type: ignore[arg-type]
 
-    return Behaviour(callcontrol=CallControlBehaviour(commands={"gather_using_audio": handler}))
+        def handler(call: CallDriver, body: Body) -> None:
+            real(call, body)
+            call.media[-1].__class__ = _GatherTimingFromThePrompt
+
+        return Behaviour(callcontrol=CallControlBehaviour(commands={action: handler}))
+
+    return build
 
 
 def _playbacks_after_gaps() -> Behaviour:
@@ -1048,6 +1053,42 @@ def _playbacks_after_gaps() -> Behaviour:
     return Behaviour(callcontrol=CallControlBehaviour(commands=commands))
 
 
+# -- Call Control speech of another length (errata E-030, E-154: no source states it) -------------------
+
+SLOW_SECONDS_PER_WORD = 1.1
+
+
+@dataclass
+class _SlowerSpeech(Speak):
+    """Speech of 1.1 s a word, not rounded (the emulator: 0.4 s a word rounded up to whole seconds, at least 1 s)."""
+
+    def _once(self, driver: CallDriver) -> None:
+        driver.leg.record("say", text=self.payload, voice=self.voice, language=self.language)
+        self.deadline = driver.leg.clock.elapsed + SLOW_SECONDS_PER_WORD * len(self.payload.split())
+
+
+def _slower_speech() -> Behaviour:
+    """speak and gather_using_speak as the emulator runs them, their speech (and prompts) said by _SlowerSpeech."""
+    controller = CallControlController(None, None)  # type: ignore[arg-type]
+
+    def slower(action: str) -> Callable[[CallDriver, Body], Any]:
+        real = getattr(controller, "_" + action)
+
+        def handler(call: CallDriver, body: Body) -> Any:
+            before = len(call.media)
+            result = real(call, body)
+            for queued in list(call.media)[before:]:
+                for speech in (queued, getattr(queued, "prompt", None), getattr(queued, "invalid_prompt", None)):
+                    if type(speech) is Speak:
+                        speech.__class__ = _SlowerSpeech
+            return result
+
+        return handler
+
+    commands = {action: slower(action) for action in ("speak", "gather_using_speak")}
+    return Behaviour(callcontrol=CallControlBehaviour(commands=commands))
+
+
 def signer(signer_class: type[Signer]) -> Callable[[], Behaviour]:
     return lambda: Behaviour(signer_class=signer_class)
 
@@ -1066,6 +1107,13 @@ CALL_CONTROL_AUDIO_SCENARIOS = tuple(
     fixture.id
     for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
     if any(reaction.send in ("playback_start", "gather_using_audio") for reaction in fixture.reactions)
+)
+# Every Call Control scenario that speaks (speak, gather_using_speak): none may depend on how long its speech
+# lasts (errata E-030, E-154).
+CALL_CONTROL_SPEECH_SCENARIOS = tuple(
+    fixture.id
+    for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
+    if any(reaction.send in ("speak", "gather_using_speak") for reaction in fixture.reactions)
 )
 # Every scenario of a call InitiateCall asks to record: with Record ignored, none of them records.
 CALL_RECORDED = tuple(
@@ -2048,7 +2096,12 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "gather_using_audio timeout_millis counted from the prompt's start",
         ("call-control/gather_using_audio/maximum-tries",),
-        _gather_using_audio_timing_from_the_prompt,
+        _gather_timing_from_the_prompt("gather_using_audio"),
+    ),
+    Mutant(
+        "gather_using_speak timeout_millis counted from the prompt's start",
+        ("call-control/gather_using_speak/timeout-counts-from-the-prompts-end",),
+        _gather_timing_from_the_prompt("gather_using_speak"),
     ),
     Mutant(
         "gather_using_audio maximum_tries ignored",
@@ -2232,7 +2285,7 @@ MUTANTS: list[Mutant] = [
 ]
 
 
-# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124, E-153, E-160, E-161).
+# Documented alternatives the rulings accept (errata E-017, E-056, E-120, E-122, E-124, E-153, E-154, E-160, E-161).
 ALTERNATIVES: list[Alternative] = [
     Alternative(
         "fetches carry only the parameters seed 004 lists",
@@ -2309,6 +2362,11 @@ ALTERNATIVES: list[Alternative] = [
         "Call Control audio repeats after gaps, and audio it cannot read lasts 5 s (errata E-030, E-153)",
         CALL_CONTROL_AUDIO_SCENARIOS,
         _playbacks_after_gaps,
+    ),
+    Alternative(
+        "Call Control speech lasts 1.1 s a word (errata E-030, E-154)",
+        CALL_CONTROL_SPEECH_SCENARIOS,
+        _slower_speech,
     ),
     Alternative(
         "a call that never connected has no CallDuration",
