@@ -1,7 +1,9 @@
 """Run one Call Control scenario: the harness plays the application, the target runs the call.
 
-The harness is the application's webhook endpoint and serves the audio commands play
-($BASE/media/<name>.wav, errata E-151, E-153; fetches of it are no part of the trace). For
+The harness is the application's webhook endpoint, serves the audio commands play
+($BASE/media/<name>.wav, errata E-151, E-153; fetches of it are no part of the trace) and accepts
+the media streams they start ($WSBASE/streams/<name>, E-155: the observed trace shows what a stream
+received, under ``streams``, which no expectation names yet). For
 each webhook it receives it sends the scenario's reactions (commands to the call the
 webhook is about) before it answers:
 the target must hold the call's virtual clock while a webhook is in flight, so the
@@ -36,6 +38,7 @@ CALLER = "+13125550111"
 TERMINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Paths of the scenario that take webhooks: the application's, and one a command may name instead.
 WEBHOOK_SINKS = frozenset({WEBHOOK_PATH, "other-webhook"})
+STREAMS = "streams"  # what the harness's WebSocket endpoint received: shown in the trace, never expected
 
 
 @dataclass
@@ -91,6 +94,7 @@ class CallControlRunner:
                 "webhooks": [_webhook_entry(r) for r in recorded],
                 "commands": list(commands),
                 TIMELINE: document["events"],
+                STREAMS: _stream_entries(scenario),
             }
         )
         follows, failures = _matched(fixture, observed, context)
@@ -222,6 +226,13 @@ def _webhook_entry(webhook: Recorded) -> dict[str, Any]:
     payload = data.get("payload", {}) if isinstance(data, dict) else {}
     entry = {"path": webhook.path, "event_type": data.get("event_type") if isinstance(data, dict) else None}
     return entry | (payload if isinstance(payload, dict) else {})
+
+
+def _stream_entries(scenario: Scenario) -> list[dict[str, Any]]:
+    """What the scenario's streams received; past the harness's bound, how much more (a stream's media
+    frames may well number more: that is counted, never a failure)."""
+    entries = [event.entry() for event in scenario.stream_snapshot()]
+    return entries + ([{"event": "not stored", "count": scenario.streams_dropped}] if scenario.streams_dropped else [])
 
 
 def _expanded(value: Any, scenario: Scenario) -> Any:

@@ -9,6 +9,13 @@ MAX_REQUESTS_PER_SCENARIO; the excess is counted, so a flood is reported, not st
 Audio for Play: every path under MEDIA_PREFIX ending in .wav (e.g. $BASE/media/menu.wav) serves
 the same real WAV file of AUDIO_SECONDS, built in memory, so a target that fetches the audio a
 document plays gets audio of a known length (errata E-151). Scenarios cannot serve documents there.
+
+Media streams: every path under STREAMS_PREFIX accepts a WebSocket ($WSBASE/streams/<name>, $WSBASE
+being the scenario's URL with ws:// or wss://), so a target that really connects to the stream_url a
+scenario names reaches something (errata E-155). The harness records the connection, each message it
+receives and its close, bounded as requests are (MAX_STREAM_EVENTS_PER_SCENARIO events, each message
+cut at MAX_BODY_BYTES; the excess is counted), never sends anything and closes only when the target
+does (or the harness stops).
 """
 
 import io
@@ -27,15 +34,20 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
+from conformance.core.trace import websocket_url
 from conformance_emulator.server import BackgroundServer
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_REQUESTS_PER_SCENARIO = 500
+MAX_STREAM_EVENTS_PER_SCENARIO = 500
 MAX_LIVE_SCENARIOS = 64
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 MEDIA_PREFIX = "media/"
+STREAMS_PREFIX = "streams/"
+POLICY_VIOLATION = 1008  # WebSocket close code: a handshake refused before it is accepted (HTTP 403)
 AUDIO_SECONDS = 1
 AUDIO_RATE = 8000  # Hz: 16-bit mono PCM, the narrowband rate of a phone call
 
@@ -60,6 +72,11 @@ def tone_wav(seconds: int = AUDIO_SECONDS, rate: int = AUDIO_RATE, pitch: float 
 AUDIO = tone_wav()
 
 
+def is_stream(path: str) -> bool:
+    """Whether ``path`` (relative to a scenario) is one where the harness accepts a media stream's WebSocket."""
+    return path.startswith(STREAMS_PREFIX) and len(path) > len(STREAMS_PREFIX)
+
+
 @dataclass(frozen=True)
 class Recorded:
     """One request the target made to the harness."""
@@ -78,6 +95,34 @@ class Recorded:
         return f"#{self.order} {self.method} {self.path} {shown}".rstrip()
 
 
+@dataclass(frozen=True)
+class StreamEvent:
+    """What happened on a WebSocket the target opened to the harness: connected, a message, closed."""
+
+    order: int
+    path: str  # relative to the scenario prefix, e.g. "streams/live"
+    connection: int  # the scenario's connections, numbered from 1 in the order they were accepted
+    kind: str  # "connected", "message" or "closed"
+    text: str | None = None  # a text message, as sent (up to MAX_BODY_BYTES)
+    data: bytes | None = None  # a binary message (up to MAX_BODY_BYTES)
+    truncated: bool = False
+    code: int | None = None  # the close code the target gave ("closed")
+
+    def entry(self) -> dict[str, Any]:
+        """The event as a trace entry (a JSON text message's members under ``message``)."""
+        entry: dict[str, Any] = {"path": self.path, "connection": self.connection, "event": self.kind}
+        if self.kind == "closed":
+            entry["code"] = self.code
+        if self.text is not None:
+            try:
+                entry["message"] = json.loads(self.text)
+            except ValueError:
+                entry["text"] = self.text
+        if self.data is not None:
+            entry["bytes"] = len(self.data)
+        return entry | ({"truncated": True} if self.truncated else {})
+
+
 @dataclass
 class Scenario:
     """What one check serves, and what the target asked of it."""
@@ -90,14 +135,23 @@ class Scenario:
     react: Callable[[Recorded], Awaitable[None]] | None = None
     requests: list[Recorded] = field(default_factory=list)
     dropped: int = 0
+    streams: list[StreamEvent] = field(default_factory=list)
+    streams_dropped: int = 0  # stream events past MAX_STREAM_EVENTS_PER_SCENARIO, counted only
+    connections: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    @property
+    def ws_base_url(self) -> str:
+        """This scenario's URL with ws:// (or wss://), for the streams it accepts ($WSBASE)."""
+        return websocket_url(self.base_url)
+
     def expand(self, text: str) -> str:
-        """``text`` with $BASE replaced by this scenario's URL (documents and call members may use it)."""
-        return text.replace("$BASE", self.base_url)
+        """``text`` with $WSBASE and $BASE replaced by this scenario's URLs (documents and call members may
+        use them)."""
+        return text.replace("$WSBASE", self.ws_base_url).replace("$BASE", self.base_url)
 
     def record(self, request: Recorded) -> None:
         with self._changed:
@@ -113,9 +167,35 @@ class Scenario:
 
     def wait_for(self, condition: Callable[[list[Recorded]], bool], timeout: float) -> bool:
         """Block until ``condition(requests)`` holds or ``timeout`` seconds pass; returns whether it held."""
+        return self._wait(lambda: condition(list(self.requests)), timeout)
+
+    def connect_stream(self) -> int:
+        """The number of a newly accepted stream connection."""
+        with self._changed:
+            self.connections += 1
+            return self.connections
+
+    def record_stream(self, path: str, connection: int, kind: str, **details: Any) -> None:
+        with self._changed:
+            if len(self.streams) >= MAX_STREAM_EVENTS_PER_SCENARIO:
+                self.streams_dropped += 1
+            else:
+                order = len(self.streams) + 1
+                self.streams.append(StreamEvent(order, path, connection, kind, **details))
+            self._changed.notify_all()
+
+    def stream_snapshot(self) -> list[StreamEvent]:
+        with self._changed:
+            return list(self.streams)
+
+    def wait_for_streams(self, condition: Callable[[list[StreamEvent]], bool], timeout: float) -> bool:
+        """Block until ``condition(stream events)`` holds or ``timeout`` seconds pass; returns whether it held."""
+        return self._wait(lambda: condition(list(self.streams)), timeout)
+
+    def _wait(self, holds: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not condition(list(self.requests)):
+            while not holds():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
@@ -128,7 +208,7 @@ class Harness:
         self._scenarios: dict[str, Scenario] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self.strays = 0  # requests for no live scenario
+        self.strays = 0  # requests and WebSockets for no live scenario
         self._server = BackgroundServer(self._app(), host=host, port=port)
         self._public_url = public_url
 
@@ -143,9 +223,13 @@ class Harness:
     def stop(self) -> None:
         self._server.stop()
 
+    @property
+    def ws_url(self) -> str:
+        return websocket_url(self.url)
+
     def open(self, name: str, documents: dict[str, str], sinks: frozenset[str] = frozenset()) -> Scenario:
-        """A new scenario serving ``documents`` and the audio under MEDIA_PREFIX; requests to ``sinks`` get 204,
-        to any other path 404."""
+        """A new scenario serving ``documents`` and the audio under MEDIA_PREFIX, and accepting WebSockets
+        under STREAMS_PREFIX; requests to ``sinks`` get 204, to any other path 404."""
         with self._lock:
             scenario_id = f"{next(self._ids)}-{name}"
             scenario = Scenario(scenario_id, f"{self.url}/s/{scenario_id}", {}, frozenset(sinks))
@@ -160,7 +244,35 @@ class Harness:
             self._scenarios.pop(scenario.id, None)
 
     def _app(self) -> Starlette:
-        return Starlette(routes=[Route("/s/{scenario}/{path:path}", self._serve, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/s/{scenario}/{path:path}", self._serve, methods=["GET", "POST"]),
+                WebSocketRoute("/s/{scenario}/{path:path}", self._stream),
+            ]
+        )
+
+    async def _stream(self, websocket: WebSocket) -> None:
+        """Accept a media stream under STREAMS_PREFIX and record what the target sends until it closes."""
+        scenario = self._scenarios.get(websocket.path_params["scenario"])
+        path = websocket.path_params["path"]
+        if scenario is None or not is_stream(path):
+            if scenario is None:
+                self.strays += 1
+            await websocket.close(POLICY_VIOLATION)  # before accept: the handshake is refused
+            return
+        await websocket.accept()
+        connection = scenario.connect_stream()
+        scenario.record_stream(path, connection, "connected")
+        while (message := await websocket.receive())["type"] != "websocket.disconnect":
+            text, data = message.get("text"), message.get("bytes")
+            if text is not None:
+                raw = text.encode()
+                details: dict[str, Any] = {"text": raw[:MAX_BODY_BYTES].decode("utf-8", "ignore")}
+            else:
+                raw = data or b""
+                details = {"data": raw[:MAX_BODY_BYTES]}
+            scenario.record_stream(path, connection, "message", truncated=len(raw) > MAX_BODY_BYTES, **details)
+        scenario.record_stream(path, connection, "closed", code=message.get("code"))
 
     async def _serve(self, request: Request) -> Response:
         scenario = self._scenarios.get(request.path_params["scenario"])

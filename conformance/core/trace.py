@@ -9,7 +9,8 @@ order; nothing is checked across channels.
 Values in an expected entry are literals or matchers:
   <any> <absent> <call_sid> <account_sid> <from> <to> <e164> <integer> <timestamp> <url>
   /regex/ (matched against the whole value)
-  $BASE within a value stands for the scenario's URL, as in its documents (the audio a Play plays)
+  $BASE within a value stands for the scenario's URL, as in its documents (the audio a Play plays);
+  $WSBASE for the same URL with ws:// or wss:// (the streams the harness accepts, errata E-155)
   "<absent> or X": the parameter may be left out, but a value sent must satisfy X (any of the
   above), for parameters no source requires yet whose value, when sent, is still a fact
   (errata E-120: Direction and CallStatus on document fetches)
@@ -52,6 +53,11 @@ class Context:
     to: str
     base: str = "$BASE"  # the scenario's URL, for $BASE in expected values
 
+    @property
+    def ws_base(self) -> str:
+        """The scenario's URL with ws:// or wss://, for $WSBASE in expected values."""
+        return websocket_url(self.base)
+
 
 @dataclass(frozen=True)
 class Observed:
@@ -65,8 +71,15 @@ class Observed:
         return self.channel(TIMELINE)
 
 
+def websocket_url(url: str) -> str:
+    """``url`` (http:// or https://) with the WebSocket scheme of the same security (ws:// or wss://)."""
+    return "ws" + url.removeprefix("http") if url.startswith(("http://", "https://")) else url
+
+
 def value_problem(expected: Any, actual: Any, context: Context) -> str | None:
     """None when ``actual`` satisfies ``expected``; otherwise why not."""
+    if isinstance(expected, str) and "$WSBASE" in expected:
+        expected = expected.replace("$WSBASE", context.ws_base)
     if isinstance(expected, str) and "$BASE" in expected:
         expected = expected.replace("$BASE", context.base)
     if isinstance(expected, str) and expected.startswith(ABSENT_OR):

@@ -1,4 +1,4 @@
-"""The emulator's HTTP client: the one way out, for documents and callbacks alike.
+"""The emulator's HTTP client: the one way out, for documents, callbacks and media streams alike.
 
 By default only loopback addresses are contacted, so that fuzzed URLs in calls
 never reach the network.
@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from websockets.asyncio.client import ClientConnection, connect
 
 TIMEOUT_S = 5.0
+STREAM_OPEN_TIMEOUT_S = 2.0  # a media stream's WebSocket handshake (loopback: it answers at once or never)
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
@@ -37,6 +39,20 @@ class Outbound:
 
     def _permitted(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and (self._allow_remote or is_loopback(url))
+
+    def permits_stream(self, url: str) -> bool:
+        """Whether a media stream may connect to ``url`` (a ws:// or wss:// address this emulator may contact)."""
+        try:
+            return urlsplit(url).scheme in ("ws", "wss") and (self._allow_remote or is_loopback(url))
+        except ValueError:  # not a URL at all (ws://[::1)
+            return False
+
+    async def open_stream(self, url: str) -> ClientConnection:
+        """A WebSocket to ``url`` for a media stream (no proxy: loopback is reached directly)."""
+        if not self.permits_stream(url):
+            raise NotPermitted(f"{url!r} is not an address this emulator may contact")
+        return await connect(url, proxy=None, compression=None, open_timeout=STREAM_OPEN_TIMEOUT_S,
+                             close_timeout=TIMEOUT_S)  # fmt: skip
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:  # created on first use: it must belong to the server's event loop

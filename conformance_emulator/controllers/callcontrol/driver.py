@@ -3,7 +3,9 @@
 The leg connects as any leg does (ringing, then the party answers or not); from then on the
 driver waits for commands, which the controller applies to it and which wake it up. Media
 that take time (speak, playback, gather) run as Actions on the virtual clock; recordings,
-queues, forks and streams are state with, at most, a deadline.
+queues, forks and streams are state with, at most, a deadline. A stream to a WebSocket the
+emulator may contact (loopback) really connects there and sends upstream's connected, start and
+stop frames, no media (errata E-155); to any other it is simulated as connected.
 """
 
 import asyncio
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
+from conformance_emulator.backend.notifier import StreamFrame
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol import webhooks
@@ -72,6 +75,8 @@ class CallDriver:
         self.queued: Queued | None = None
         self.fork: str | None = None
         self.stream: str | None = None
+        self.stream_id = ""
+        self.stream_frames = 0  # frames of the running stream so far (their sequence_number)
         self.bridged: CallDriver | None = None
         self.answer_settings: dict[str, Any] = {}
         self._on_answer = on_answer
@@ -330,17 +335,35 @@ class CallDriver:
         if not stream_url:
             webhooks.send(self, "streaming.failed", failure_reason="no stream_url given", stream_type="websocket")
             return
-        # No audio leaves the emulator: the stream is simulated as connected at once.
-        self.stream = stream_url
+        # The stream counts as connected at once: no media flows, and a WebSocket it cannot reach is not reported.
+        self.stream, self.stream_id, self.stream_frames = stream_url, str(uuid.uuid4()), 0
         self.leg.record("streaming-started", url=stream_url)
+        self._stream_frame({"event": "connected", "version": "1.0.0"})
+        media_format = {"encoding": "PCMU", "sample_rate": 8000, "channels": 1}
+        call = {"call_control_id": self.leg.sid, "call_session_id": self.call_session_id,
+                "from": self.leg.setup.from_, "to": self.leg.setup.to}  # fmt: skip
+        call |= {"client_state": self.client_state} if self.client_state else {}
+        self._stream_frame({"event": "start", "start": call | {"media_format": media_format}})
         webhooks.send(self, "streaming.started", stream_url=stream_url)
 
     def stop_stream(self) -> None:
-        stream, self.stream = self.stream, None
+        stream = self.stream
         if stream is None:
             return
+        self._stream_frame({"event": "stop", "stop": {"call_control_id": self.leg.sid}})
+        self._stream_frame(None)
+        self.stream = None
         self.leg.record("streaming-stopped", url=stream)
         webhooks.send(self, "streaming.stopped", stream_url=stream)
+
+    def _stream_frame(self, frame: dict[str, Any] | None) -> None:
+        """Send ``frame`` (None: close) on the running stream's WebSocket, where the emulator may contact it."""
+        if self.stream is None or self.outbound is None or not self.outbound.permits_stream(self.stream):
+            return
+        if frame is not None and frame["event"] != "connected":
+            self.stream_frames += 1
+            frame = {**frame, "sequence_number": str(self.stream_frames), "stream_id": self.stream_id}
+        self.leg.callbacks.put_frame(StreamFrame(self.stream, self.stream_id, frame))
 
     def refer(self, sip_address: str) -> None:
         self.leg.record("refer", sip_address=sip_address)
