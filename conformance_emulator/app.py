@@ -9,9 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.callcontrol import CallControlBackend
 from conformance_emulator.backend.leg import Leg
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.signing import Signer
+from conformance_emulator.backend.texml import TexmlBackend
 from conformance_emulator.controllers.callcontrol.controller import CallControlBehaviour, CallControlController
 from conformance_emulator.controllers.texml.controller import TexmlBehaviour, TexmlController
 from conformance_emulator.http.auth import BearerAuth
@@ -66,19 +68,21 @@ class Behaviour:
 def build_app(settings: EmulatorSettings, behaviour: Behaviour | None = None) -> Starlette:
     behaviour = behaviour or Behaviour()
     texml = api("texml")
+    # One leg core (legs, parties, clocks, notifier); each API keeps its own calls and applications over it.
     backend = Backend(Outbound(allow_remote=settings.allow_remote_fetch), behaviour.leg_class)
-    controller = TexmlController(backend, behaviour.texml)
+    texml_backend = TexmlBackend(backend)
+    controller = TexmlController(texml_backend, behaviour.texml)
     root = settings.base_path.rstrip("/")
     signer = behaviour.signer_class(settings.webhook_signing_key)
-    routes = TexmlRouter(texml, backend.store, controller).routes(root)
+    routes = TexmlRouter(texml, texml_backend, controller).routes(root)
     capabilities: list[str] = []
     if settings.callcontrol:
         callcontrol = api("callcontrol")
-        commands = CallControlController(backend, signer, behaviour.callcontrol)
+        commands = CallControlController(CallControlBackend(backend), signer, behaviour.callcontrol)
         routes += CallControlRouter(callcontrol, commands).routes(root)
         capabilities = CALLCONTROL_CAPABILITIES
     if settings.simulation:
-        simulation = SimulationRouter(backend, controller, texml.contract.errors, signer, capabilities)
+        simulation = SimulationRouter(backend, texml_backend, controller, texml.contract.errors, signer, capabilities)
         routes += simulation.routes(root + texml.base_path)
     return Starlette(
         routes=routes,

@@ -314,6 +314,41 @@ def test_unknown_call_is_90015_with_its_pointer(client):
     assert _error(client.get("/calls/v3:nobody")) == (422, "90015", "/call_control_id")
 
 
+# Each API owns its calls (DESIGN.md, "The call model"): neither reaches the other's by accident.
+TEXML_ACCOUNTS = ("callcontrol", "AC1")
+TEXML_NOT_FOUND = (404, "10005")
+TEXML_UPDATES = ({"data": {"Status": "completed"}}, {"json": {"Texml": "<Response><Hangup/></Response>"}})
+
+
+@pytest.mark.parametrize("account", TEXML_ACCOUNTS)
+def test_a_call_control_call_is_no_texml_call(client, connection_id, account):
+    sid = _dial(client, connection_id)
+    calls = f"/texml/Accounts/{account}/Calls"
+    assert _error(client.get(f"{calls}/{sid}"))[:2] == TEXML_NOT_FOUND
+    for update in TEXML_UPDATES:
+        assert _error(client.post(f"{calls}/{sid}", **update))[:2] == TEXML_NOT_FOUND
+    listed = client.get(calls, params={"PageSize": 1000}).json()["calls"]
+    assert sid not in [call["sid"] for call in listed]
+    # The updates reached nothing: the call is still up, and Call Control still ends it.
+    assert client.get(f"/calls/{sid}").json()["data"]["is_alive"] is True
+    assert _command(client, sid, "hangup").status_code == 200
+
+
+def test_a_texml_call_is_unknown_to_call_control(client, connection_id):
+    to = f"+1312555{next(_numbers):04d}"
+    client.put(f"/simulation/v1/parties/{to}", json={"clock": "manual"}).raise_for_status()
+    texml = {"To": to, "From": CALLER, "ApplicationSid": "1", "Texml": '<Response><Pause length="600"/></Response>'}
+    sid = client.post("/texml/Accounts/AC1/Calls", json=texml).json()["call_sid"]
+    assert _error(client.get(f"/calls/{sid}")) == (422, "90015", "/call_control_id")
+    assert _error(_command(client, sid, "hangup")) == (422, "90015", "/call_control_id")
+    other = _dial(client, connection_id)
+    bridge = client.post(f"/calls/{other}/actions/bridge", json={"call_control_id": sid})
+    assert _error(bridge)[:2] == (422, "90015")
+    assert client.get(f"/texml/Accounts/AC1/Calls/{sid}").json()["status"] not in ("completed", "canceled")
+    assert client.post(f"/texml/Accounts/AC1/Calls/{sid}", data={"Status": "completed"}).status_code == 200
+    assert _command(client, other, "hangup").status_code == 200
+
+
 def test_body_rules_come_before_the_call_lookup(client):
     response = _command(client, "v3:nobody", "speak", voice="female")
     assert _error(response) == (422, "10004", "/payload")

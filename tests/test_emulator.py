@@ -107,13 +107,13 @@ def test_bad_wait_gets_its_code(client, query, code):
 def test_a_child_leg_joins_its_parents_tree_and_clock():
     async def legs():
         backend = Backend(Outbound())
-        parent = backend.add_call(LegSetup("AC1", "CA-parent", "+13125550111", "+13125550100", "outbound-api"), "x")
+        parent = backend.add_leg(LegSetup("AC1", "CA-parent", "+13125550111", "+13125550100", "outbound-api"), "x")
         child_setup = LegSetup("AC1", "CA-child", "+13125550100", "+13125550122", "outbound-api")
-        child = backend.add_call(child_setup, "y", parent=parent.leg)
-        for call in (parent, child):
-            call.leg.callbacks.close()
-            await call.leg.callbacks.drained.wait()
-        return parent.leg, child.leg
+        child = backend.add_leg(child_setup, "y", parent=parent)
+        for leg in (parent, child):
+            leg.callbacks.close()
+            await leg.callbacks.drained.wait()
+        return parent, child
 
     parent, child = asyncio.run(legs())
     assert child.clock is parent.clock

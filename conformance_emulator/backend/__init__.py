@@ -1,6 +1,7 @@
-"""The call model, apart from HTTP: legs in call trees on one virtual clock, the scripted far ends,
-the store of calls and applications, the notifier that calls applications back, and the length of the
-audio calls play (backend/audio.py).
+"""The call model, apart from HTTP: the shared leg core (backend.py: legs in call trees on one virtual
+clock, the scripted far ends, the notifier that calls applications back, the length of the audio calls
+play in audio.py) and one backend per API over it (texml.py, callcontrol.py), each keeping that API's
+calls and applications, so no API reaches another's by accident.
 
 Controllers (conformance_emulator.controllers) drive legs; the backend never imports them.
 """

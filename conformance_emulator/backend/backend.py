@@ -1,45 +1,75 @@
-"""The backend: where legs are created in call trees and run, with the state they share.
+"""The shared leg core: where legs are created in call trees and run, with what every API shares.
 
-It holds the store, the scripted parties and the notifier. A controller creates a call
-here and hands the backend the Driver that runs its leg; the backend never imports one.
+It holds the legs (by sid, for the simulation protocol), the scripted parties, the notifier
+and the id space of applications. What an API shows of a call (a TeXML call resource, a Call
+Control call) lives in that API's own backend over this core (backend/texml.py,
+backend/callcontrol.py), so no API reaches another's resources by accident. A controller
+creates a leg through its API's backend and hands the core the Driver that runs it; the
+backend never imports a controller.
 """
 
 import asyncio
 import dataclasses
+import itertools
+import secrets
 import time
-from functools import partial
+from collections import OrderedDict
+from collections.abc import Callable
 
 from conformance_emulator.backend.clock import VirtualClock
 from conformance_emulator.backend.leg import Driver, Leg, LegSetup
 from conformance_emulator.backend.notifier import Notifier
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.parties import Parties
-from conformance_emulator.backend.store import Call, Store
 from conformance_emulator.backend.tree import CallTree
+
+# Fuzzing creates thousands of calls; each API forgets its oldest past its own bound, the core
+# forgets legs past this many (room for every API's calls).
+MAX_LEGS = 10000
+
+
+def new_call_sid() -> str:
+    return f"v3:{secrets.token_urlsafe(24)}"
 
 
 class Backend:
     def __init__(self, outbound: Outbound, leg_class: type[Leg] = Leg) -> None:
-        self.store = Store()
         self.parties = Parties()
         self.outbound = outbound
         self.notifier = Notifier(outbound)
         self._leg_class = leg_class
+        self._legs: OrderedDict[str, Leg] = OrderedDict()
+        self._application_ids = itertools.count(1293384261075731000)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def add_call(self, setup: LegSetup, party_address: str, parent: Leg | None = None) -> Call:
-        """A call resource and its leg, in the parent's tree (a child leg) or a new one; not yet running."""
+    def add_leg(
+        self,
+        setup: LegSetup,
+        party_address: str,
+        parent: Leg | None = None,
+        on_status: Callable[[str], None] = lambda status: None,
+    ) -> Leg:
+        """A leg in the parent's tree (a child leg) or a new one, not yet running; ``on_status`` sees its statuses."""
         party = self.parties.get(party_address)
         if parent is None:
             # A new tree's clock is manual when the party that starts it asks so.
             tree = CallTree(VirtualClock(time.time(), manual=party.clock == "manual"))
         else:
             tree, setup = parent.tree, dataclasses.replace(setup, parent_sid=parent.sid)
-        call = self.store.add_call(setup)
-        leg = self._leg_class(setup, party, tree, self.notifier.channel(), partial(self.store.set_status, call))
-        self.store.attach(call, leg)
+        leg = self._leg_class(setup, party, tree, self.notifier.channel(), on_status)
         tree.add(leg)
-        return call
+        self._legs[leg.sid] = leg
+        while len(self._legs) > MAX_LEGS:
+            self._legs.popitem(last=False)
+        return leg
+
+    def leg(self, sid: str) -> Leg | None:
+        """The leg ``sid`` of any API: the simulation protocol scripts and observes them all."""
+        return self._legs.get(sid)
+
+    def new_application_id(self) -> str:
+        """An id for an application of any API (they share one id space)."""
+        return str(next(self._application_ids))
 
     def start(self, leg: Leg, driver: Driver) -> None:
         leg.driver = driver

@@ -1,4 +1,7 @@
-"""Routes of the simulation control protocol (specs/simulation.openapi.yaml), over the backend."""
+"""Routes of the simulation control protocol (specs/simulation.openapi.yaml), over the shared leg core.
+
+It scripts and observes the legs of every API; its inbound calls go to TeXML applications.
+"""
 
 import asyncio
 import contextlib
@@ -12,6 +15,7 @@ from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import Leg
 from conformance_emulator.backend.parties import Party
 from conformance_emulator.backend.signing import Signer
+from conformance_emulator.backend.texml import TexmlBackend
 from conformance_emulator.controllers.texml.controller import TexmlController
 from conformance_emulator.http.bodies import JSON, read_body
 from conformance_emulator.http.errors import simple_error, unprocessable
@@ -46,12 +50,14 @@ class SimulationRouter:
     def __init__(
         self,
         backend: Backend,
+        texml_backend: TexmlBackend,
         texml: TexmlController,
         errors: ErrorCatalogue,
         signer: Signer | None = None,
         extra_capabilities: list[str] | None = None,
     ) -> None:
         self._backend = backend
+        self._texml_backend = texml_backend
         self._texml = texml
         self._errors = errors
         self._signer = signer
@@ -91,7 +97,7 @@ class SimulationRouter:
     async def start_inbound_call(self, request: Request) -> Response:
         body = await read_body(request, (JSON,), self._errors)
         violations = SIMULATION.body_violations("InboundCall", body)
-        application = self._backend.store.application(body["ApplicationSid"]) if not violations else None
+        application = self._texml_backend.application(body["ApplicationSid"]) if not violations else None
         if not violations and application is None:
             violations = [Violation("/ApplicationSid", "enum", "No TeXML application with this id")]
         if violations or application is None:
@@ -125,8 +131,7 @@ class SimulationRouter:
         return JSONResponse({"mode": "manual" if leg.clock.manual else "auto", "elapsed": leg.clock.elapsed})
 
     def _leg(self, request: Request) -> Leg | None:
-        call = self._backend.store.find(request.path_params["call_sid"])
-        return None if call is None else call.leg
+        return self._backend.leg(request.path_params["call_sid"])
 
 
 def _address(request: Request) -> str:

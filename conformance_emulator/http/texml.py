@@ -1,4 +1,4 @@
-"""Routes of the TeXML REST API: thin answers over the store and the TeXML controller.
+"""Routes of the TeXML REST API: thin answers over the TeXML backend and the TeXML controller.
 
 Everything that makes this API what it is (base path, auth, error codes, body rules)
 comes from its API value, conformance_specs.apis.api("texml").
@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance_emulator.backend.store import Call, Store
+from conformance_emulator.backend.texml import Call, TexmlBackend
 from conformance_emulator.controllers.texml.controller import TexmlController
 from conformance_emulator.http.bodies import FORM, JSON, read_body
 from conformance_emulator.http.errors import simple_error, unprocessable
@@ -24,11 +24,11 @@ MAX_PAGE_SIZE = 1000
 
 
 class TexmlRouter:
-    def __init__(self, api: Api, store: Store, controller: TexmlController) -> None:
+    def __init__(self, api: Api, backend: TexmlBackend, controller: TexmlController) -> None:
         self._base_path = api.base_path
         self._contract = api.contract
         self._errors = api.contract.errors
-        self._store = store
+        self._backend = backend
         self._controller = controller
         self._prefix = self._base_path  # where the routes are served; set by routes()
 
@@ -57,7 +57,7 @@ class TexmlRouter:
         if violations:
             return unprocessable(self._errors, violations)
         account_sid = request.path_params["account_sid"]
-        calls = [call for call in self._store.calls(account_sid) if _matches(call, query)]
+        calls = [call for call in self._backend.calls(account_sid) if _matches(call, query)]
         page = max(int(query.get("Page", 0)), 0)
         size = min(max(int(query.get("PageSize", DEFAULT_PAGE_SIZE)), 1), MAX_PAGE_SIZE)
         start = page * size
@@ -105,14 +105,14 @@ class TexmlRouter:
         violations = self._contract.body_violations("CreateTexmlApplicationRequest", body)
         if violations:
             return unprocessable(self._errors, violations)
-        return JSONResponse({"data": self._store.add_application(body)}, status_code=201)
+        return JSONResponse({"data": self._backend.add_application(body)}, status_code=201)
 
     def _calls_path(self, account_sid: str) -> str:
         """Where this emulator serves the account's calls (the resources' uri members are below it)."""
         return self._prefix + CALLS_PATH.format(account_sid=account_sid)
 
     def _find_call(self, request: Request) -> Call | None:
-        return self._store.call(request.path_params["account_sid"], request.path_params["call_sid"])
+        return self._backend.call(request.path_params["account_sid"], request.path_params["call_sid"])
 
 
 def _matches(call: Call, query: dict[str, str]) -> bool:

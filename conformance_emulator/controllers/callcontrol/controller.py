@@ -15,23 +15,21 @@ that ended takes no command (call_ended); on a leg not yet answered only answer,
 hangup, transfer and client_state_update are taken (needs_answer in the error codes, errata E-039).
 """
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.backend import new_call_sid
+from conformance_emulator.backend.callcontrol import CallControlBackend
 from conformance_emulator.backend.leg import CallEnded, LegSetup, sip_credentials
 from conformance_emulator.backend.signing import Signer
-from conformance_emulator.backend.store import new_call_sid
 from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.driver import CallDriver
 from conformance_emulator.controllers.callcontrol.media import Gather, Playback, Speak
 from conformance_specs.apis import api
 
 ACCOUNT = "callcontrol"
-MAX_DRIVERS = 5000
 
 
 def _actions_needing_answer() -> frozenset[str]:
@@ -68,45 +66,30 @@ class CallControlBehaviour:
 
 
 class CallControlController:
-    def __init__(self, backend: Backend, signer: Signer, behaviour: CallControlBehaviour | None = None) -> None:
+    """Runs the legs of Call Control calls; its calls and applications are kept by its backend."""
+
+    def __init__(
+        self, backend: CallControlBackend[CallDriver], signer: Signer, behaviour: CallControlBehaviour | None = None
+    ) -> None:
         self._backend = backend
         self.signer = signer
         self._behaviour = behaviour or CallControlBehaviour()
-        self._drivers: dict[str, CallDriver] = {}
         self._queues: dict[str, list[CallDriver]] = {}
-        self._applications: dict[str, dict[str, Any]] = {}
 
     # -- applications ----------------------------------------------------------------------
 
     def create_application(self, body: dict[str, Any]) -> dict[str, Any]:
-        now = webhooks.iso(time.time())
-        record = {
-            "id": self._backend.store.new_application_id(),
-            "record_type": "call_control_application",
-            "application_name": body["application_name"],
-            "webhook_event_url": body["webhook_event_url"],
-            "webhook_event_failover_url": body.get("webhook_event_failover_url"),
-            "webhook_api_version": body.get("webhook_api_version", "2"),
-            "webhook_timeout_secs": body.get("webhook_timeout_secs"),
-            "first_command_timeout": body.get("first_command_timeout", False),
-            "first_command_timeout_secs": body.get("first_command_timeout_secs", 30),
-            "active": body.get("active", True),
-            "dtmf_type": body.get("dtmf_type", "RFC 2833"),
-            "created_at": now,
-            "updated_at": now,
-        }
-        self._applications[record["id"]] = record
-        return record
+        return self._backend.add_application(body)
 
     # -- calls -----------------------------------------------------------------------------
 
     def find(self, call_control_id: str) -> CallDriver | None:
-        return self._drivers.get(call_control_id)
+        return self._backend.call(call_control_id)
 
     def dial(self, body: dict[str, Any]) -> CallDriver:
         """An outbound leg in a new call tree, to the party at ``to`` (the first one, when a list)."""
         to = body["to"] if isinstance(body["to"], str) else next(iter(body["to"]), "")
-        application = self._applications.get(body["connection_id"]) or {}
+        application = self._backend.application(body["connection_id"]) or {}
         return self._start(
             to,
             body["from"],
@@ -137,10 +120,10 @@ class CallControlController:
             time_limit=body.get("time_limit_secs", _default("DialRequest", "time_limit_secs")),
             credentials=sip_credentials(body.get("sip_auth_username"), body.get("sip_auth_password")),
         )
-        call = self._backend.add_call(setup, to, parent=parent.leg if parent else None)
-        assert call.leg is not None
+        core = self._backend.core
+        leg = core.add_leg(setup, to, parent=parent.leg if parent else None)
         driver = self._behaviour.driver_class(
-            call.leg,
+            leg,
             self.signer,
             connection_id,
             webhook_url,
@@ -148,15 +131,13 @@ class CallControlController:
             call_session_id=parent.call_session_id if parent else None,
             on_answer=(lambda leg: self._transferred(parent, leg)) if parent else None,
             on_end=self._ended,
-            outbound=self._backend.outbound,
+            outbound=core.outbound,
         )
         driver.answer_settings = dict(body)
         if body.get("record"):
             driver.answer_settings["recording_id"] = str(uuid.uuid4())
-        self._drivers[call.sid] = driver
-        while len(self._drivers) > MAX_DRIVERS:
-            self._drivers.pop(next(iter(self._drivers)))
-        self._backend.start(call.leg, driver)
+        self._backend.add_call(leg.sid, driver)
+        core.start(leg, driver)
         return driver
 
     def _transferred(self, parent: CallDriver, child: CallDriver) -> None:

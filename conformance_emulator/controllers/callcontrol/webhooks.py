@@ -7,10 +7,10 @@ filled in from what the caller passes, and members an event does not declare are
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from conformance_emulator.backend.callcontrol import iso
 from conformance_emulator.backend.notifier import Webhook
 from conformance_emulator.backend.signing import Signer
 from conformance_specs.apis import api
@@ -36,10 +36,6 @@ def declared_members(event_type: str) -> frozenset[str]:
     ref = document["webhooks"][event_type]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     component = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
     return frozenset(component["properties"]["data"]["properties"]["payload"]["properties"])
-
-
-def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def hangup_cause(cause: str) -> str:

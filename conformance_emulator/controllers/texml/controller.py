@@ -6,9 +6,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.backend import new_call_sid
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, LegSetup
-from conformance_emulator.backend.store import Call, new_call_sid
+from conformance_emulator.backend.texml import Call, TexmlBackend
 from conformance_emulator.controllers.texml.interpreter import Fetch, Interpreter, Redirected, TexmlSetup
 from conformance_emulator.controllers.texml.setup import inbound_setup, outbound_setup
 from conformance_emulator.controllers.texml.verbs import VERBS, Handler
@@ -32,13 +32,15 @@ class TexmlBehaviour:
 
 
 class TexmlController:
-    def __init__(self, backend: Backend, behaviour: TexmlBehaviour) -> None:
+    """Runs the legs of TeXML calls; its calls and applications are kept by its backend."""
+
+    def __init__(self, backend: TexmlBackend, behaviour: TexmlBehaviour) -> None:
         self._backend = backend
         self._behaviour = behaviour
 
     def initiate(self, account_sid: str, body: dict[str, Any]) -> Call:
         """An outbound call as InitiateCall asks for it; the party at To answers."""
-        application = self._backend.store.application(body["ApplicationSid"])
+        application = self._backend.application(body["ApplicationSid"])
         leg, documents = self._behaviour.outbound_setup(new_call_sid(), account_sid, body, application)
         call = self._start(leg, documents, party_address=leg.to)
         call.caller_name = body.get("CallerId")
@@ -52,11 +54,11 @@ class TexmlController:
     def _start(self, setup: LegSetup, documents: TexmlSetup, party_address: str) -> Call:
         call = self._backend.add_call(setup, party_address)
         assert call.leg is not None
-        behaviour = self._behaviour
+        behaviour, core = self._behaviour, self._backend.core
         interpreter = behaviour.interpreter_class(
-            call.leg, documents, behaviour.catalogue, behaviour.verbs, self._backend.outbound
+            call.leg, documents, behaviour.catalogue, behaviour.verbs, core.outbound
         )
-        self._backend.start(call.leg, interpreter)
+        core.start(call.leg, interpreter)
         return call
 
     async def update(self, call: Call, body: dict[str, Any]) -> None:
@@ -70,7 +72,7 @@ class TexmlController:
                 await _settle(call.leg.ended.wait())
             if call.status not in TERMINAL:
                 # Nothing runs that could end (or the interpreter refused): the resource still says so.
-                self._backend.store.set_status(call, body["Status"])
+                self._backend.set_status(call, body["Status"])
         elif body.get("Texml"):
             self._interpreter(call).interrupt(Redirected(Fetch("", "POST", inline=body["Texml"])))
         elif body.get("Url"):
@@ -78,7 +80,7 @@ class TexmlController:
 
     def _interpreter(self, call: Call) -> Interpreter:
         driver = call.leg.driver if call.leg else None
-        assert isinstance(driver, Interpreter), "every call of this emulator runs TeXML"
+        assert isinstance(driver, Interpreter), "every call of the TeXML backend runs TeXML"
         return driver
 
 

@@ -1,13 +1,17 @@
-"""In-memory state of the emulator: calls and TeXML applications."""
+"""The TeXML API's backend: its call resources and its applications, over the shared leg core.
 
-import itertools
-import secrets
+Only the TeXML REST API (and the simulation protocol's inbound calls, which go to TeXML
+applications) reach these; Call Control's calls and applications live in its own backend.
+"""
+
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import partial
 from typing import Any
 
+from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import TERMINAL, Leg, LegSetup
 
 # Fuzzing creates thousands of calls; the oldest are forgotten past this many.
@@ -28,10 +32,6 @@ def formatted_number(number: str) -> str:
     if number.startswith("+1") and len(digits) == 10 and digits.isdigit():
         return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
     return number
-
-
-def new_call_sid() -> str:
-    return f"v3:{secrets.token_urlsafe(24)}"
 
 
 @dataclass
@@ -83,17 +83,19 @@ class Call:
         return int(self.ended_at - answered)
 
 
-class Store:
-    def __init__(self) -> None:
+class TexmlBackend:
+    def __init__(self, core: Backend) -> None:
+        self.core = core
         self._calls: OrderedDict[tuple[str, str], Call] = OrderedDict()
         self._applications: dict[str, dict[str, Any]] = {}
-        self._application_ids = itertools.count(1293384261075731000)
 
-    def add_call(self, setup: LegSetup) -> Call:
+    def add_call(self, setup: LegSetup, party_address: str, parent: Leg | None = None) -> Call:
+        """A call resource and its leg, in the parent's tree (a child leg) or a new one; not yet running."""
         call = Call(setup.sid, setup.account_sid, setup.to, setup.from_, direction=setup.direction)
         self._calls[(call.account_sid, call.sid)] = call
         while len(self._calls) > MAX_CALLS:
             self._calls.popitem(last=False)
+        self.attach(call, self.core.add_leg(setup, party_address, parent, partial(self.set_status, call)))
         return call
 
     def attach(self, call: Call, leg: Leg) -> None:
@@ -113,9 +115,6 @@ class Store:
     def call(self, account_sid: str, sid: str) -> Call | None:
         return self._calls.get((account_sid, sid))
 
-    def find(self, sid: str) -> Call | None:
-        return next((call for (_, call_sid), call in self._calls.items() if call_sid == sid), None)
-
     def calls(self, account_sid: str) -> list[Call]:
         """The account's calls, newest first."""
         return [call for (account, _), call in reversed(self._calls.items()) if account == account_sid]
@@ -123,7 +122,7 @@ class Store:
     def add_application(self, fields: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         application = {
-            "id": self.new_application_id(),
+            "id": self.core.new_application_id(),
             "record_type": "texml_application",
             "voice_method": "post",
             "status_callback_method": "post",
@@ -149,10 +148,6 @@ class Store:
         }
         self._applications[application["id"]] = application
         return application
-
-    def new_application_id(self) -> str:
-        """An id for an application of any API (they share one id space)."""
-        return str(next(self._application_ids))
 
     def application(self, application_id: str) -> dict[str, Any] | None:
         return self._applications.get(application_id)
