@@ -14,12 +14,14 @@ from urllib.parse import parse_qsl
 
 from conformance.core.rules import RULES
 from conformance_emulator import EmulatorSettings, build_app
+from conformance_emulator.backend.texml import Call
 from conformance_specs.apis import api
 
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 Rewrite = Callable[[Scope, int, bytes], tuple[int, bytes]]
 ONE_CALL = re.compile(r"/Calls/[^/]+$")
+TEXML_CALLS = re.compile(r"/texml/Accounts/(?P<account>[^/]+)/Calls(?:/(?P<sid>[^/]+))?$")
 
 
 def rewrite_responses(app: ASGIApp, rewrite: Rewrite, content_type: bytes | None = None) -> ASGIApp:
@@ -675,6 +677,49 @@ def answer_takes_undocumented_codecs(app: ASGIApp, api_key: str) -> ASGIApp:
     return wrapped
 
 
+def callcontrol_calls_served_as_texml_calls(app: ASGIApp, api_key: str) -> ASGIApp:
+    """One store for both APIs: every call Dial made is read, updated (answered as it is) and listed as a TeXML
+    call of whichever account the path names, as the reference emulator did before issue 17."""
+    dialled: dict[str, tuple[str, str]] = {}  # call_control_id -> (to, from)
+
+    def resource(path: str, account: str, sid: str) -> dict[str, Any]:
+        to, from_ = dialled[sid]
+        calls_path = path[: path.index("/Calls") + len("/Calls")]
+        return Call(sid, account, to, from_, status="in-progress").as_resource(calls_path)
+
+    def listing(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+        parsed, found = _json(body), TEXML_CALLS.search(scope["path"])
+        if status != 200 or found is None or not isinstance(parsed, dict) or not isinstance(parsed.get("calls"), list):
+            return status, body
+        wanted = dict(parse_qsl(scope["query_string"].decode())).get("To")
+        shown = [sid for sid, (to, _) in dialled.items() if wanted in (None, to)]
+        parsed["calls"] = [resource(scope["path"], found["account"], sid) for sid in shown] + parsed["calls"]
+        return status, json.dumps(parsed).encode()
+
+    async def wrapped(scope: Scope, receive: Callable, send: Callable) -> None:
+        found = TEXML_CALLS.search(scope.get("path", "")) if scope["type"] == "http" else None
+        if found and found["sid"] in dialled:
+            if scope["method"] == "POST":
+                await _read_body(receive)
+            return await _json_answer(200, resource(scope["path"], found["account"], found["sid"]))(send)
+        if found and scope["method"] == "GET" and found["sid"] is None:
+            return await rewrite_responses(app, listing)(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/calls"):
+            return await app(scope, receive, send)
+        raw = await _read_body(receive)
+        request = _json(raw)
+
+        def remember(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
+            data = (_json(body) or {}).get("data") if status == 200 else None
+            if isinstance(data, dict) and isinstance(request, dict):
+                dialled[data["call_control_id"]] = (str(request.get("to")), str(request.get("from")))
+            return status, body
+
+        await rewrite_responses(app, remember)(scope, _replaying(raw), send)
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -755,6 +800,15 @@ FAULTS = (
     ),
     Fault("listing ignores the To filter", listing_ignores_filters, ("calls/GetTexmlCalls/created-call-is-listed",)),
     Fault("unknown call answers 200", unknown_call_found, ("calls/GetTexmlCall/unknown-call-is-404",)),
+    Fault(
+        "Call Control calls served as TeXML calls",
+        callcontrol_calls_served_as_texml_calls,
+        (
+            "calls/GetTexmlCall/call-control-call-not-found",
+            "calls/UpdateTexmlCall/call-control-call-not-found",
+            "calls/GetTexmlCalls/call-control-call-not-listed",
+        ),
+    ),
     Fault(
         "refuses valid calls",
         refuses_valid_calls,

@@ -106,11 +106,14 @@ def test_a_broken_connection_is_an_error_not_a_conformance_failure(tmp_path):
 def test_a_target_without_call_control_gets_its_checks_as_not_applicable(tmp_path):
     settings = EmulatorSettings(api_key=CANARY_KEY, callcontrol=False)
     with serving(build_app(settings)) as target:
-        verdict = run_suite_in_process(tmp_path, *target, "-k", "SpeakCall or auth/GetTexmlCalls")
+        verdict = run_suite_in_process(tmp_path, *target, "-k", "SpeakCall or auth/GetTexmlCalls or call-control-call")
     assert verdict.returncode == 0, verdict.output[-3000:]
     outcomes = verdict.outcomes()
     call_control = {check: outcome for check, outcome in outcomes.items() if "SpeakCall" in check}
     assert call_control and set(call_control.values()) == {"not applicable"}
+    # TeXML checks that need a Call Control call to keep apart have nothing to judge either.
+    apart = {check: outcome for check, outcome in outcomes.items() if "call-control-call" in check}
+    assert len(apart) == 3 and set(apart.values()) == {"not applicable"}, apart
     assert outcomes["auth/GetTexmlCalls/wrong-bearer-key"] == "passed"
     rows = {(row["area"], row["subject"]): row for row in verdict.summary["areas"]}
     assert rows["Call Control", None]["failed"] == 0 and rows["Call Control", None]["conformance_percent"] is None

@@ -1,8 +1,11 @@
-"""The TeXML calls resource end to end: a call that was accepted can be read, listed and ended."""
+"""The TeXML calls resource end to end: a call that was accepted can be read, listed and ended; a call of
+another API (Call Control) is none of its calls."""
 
+import contextlib
 import dataclasses
 import json
 
+import httpx
 import pytest
 
 from conformance.core import rules
@@ -14,6 +17,7 @@ from conformance.rest.calls import CALLER, create_call, listed
 from conformance.rest.conclusion import conclude
 from conformance.rest.contract import rest_contract
 from conformance.rest.judge import judge
+from conformance.rest.resources import DIAL_NEEDS, dial
 from conformance.rest.targeted import VALID_URL
 from conformance.texml.live import live_call
 from conformance_specs.apis import api
@@ -126,6 +130,55 @@ def test_unknown_call_is_not_found(check_id, client, target, reporter, verdict):
         else [Failure(rules.UNKNOWN_CALL_NOT_FOUND, f"expected 404, got {exchange.status}")]
     )
     _verdict(reporter, verdict, target, exchange, extra)
+
+
+# A target serving both APIs keeps their calls apart (DESIGN.md, "The call model": state owned per API):
+# the call_control_id of a dialled Call Control call names nothing on the TeXML calls resource.
+APART = (
+    "calls/GetTexmlCall/call-control-call-not-found",
+    "calls/UpdateTexmlCall/call-control-call-not-found",
+    "calls/GetTexmlCalls/call-control-call-not-listed",
+)
+
+
+@check(*APART)
+def test_call_control_call_is_no_texml_call(check_id, client, target, capabilities, reporter, verdict):
+    reporter.rule("a Call Control call is no TeXML call: 404 on the TeXML call paths, absent from their listing")
+    if "callcontrol" not in target.apis:
+        pytest.skip("not applicable: the target does not serve the Call Control API, so it has no call to keep apart")
+    missing = capabilities.missing(DIAL_NEEDS)
+    if missing:
+        pytest.skip(f"not applicable: needs {', '.join(missing)} to dial a call whose far end is scripted")
+    to = unique_number()
+    call_control_id = verdict.during_setup(lambda: dial(client, target, {"clock": "manual"}, to))
+    try:
+        exchange, extra = _seek_call_control_call(check_id.split("/")[1], client, target, call_control_id, to)
+    finally:
+        with contextlib.suppress(httpx.HTTPError):  # tidying up, not judged
+            client.post(f"/calls/{call_control_id}/actions/hangup", json={})
+    _verdict(reporter, verdict, target, exchange, extra)
+
+
+def _seek_call_control_call(operation_id, client, target, call_control_id, to):
+    """The exchange that looks for the Call Control call on the TeXML calls resource, and what it found wrong."""
+    if operation_id == "GetTexmlCalls":
+        exchange = send(client, client.build_request("GET", target.calls_path, params={"To": to}))
+        calls = _json_field(exchange, "calls") if exchange.status == 200 else []
+        shown = [call for call in calls or [] if isinstance(call, dict)]
+        # No TeXML call was ever made to this fresh number: any call the listing shows for it is the dialled one.
+        leaked = [call.get("sid") for call in shown if call.get("sid") == call_control_id or call.get("to") == to]
+        message = f"GET ?To={to} lists the Call Control call {call_control_id} as a TeXML call: {leaked}"
+        return exchange, [Failure(rules.APIS_KEEP_CALLS_APART, message)] if leaked else []
+    url = f"{target.calls_path}/{call_control_id}"
+    if operation_id == "GetTexmlCall":
+        request = client.build_request("GET", url)
+    else:
+        request = client.build_request("POST", url, data={"Status": "completed"})
+    exchange = send(client, request)
+    if exchange.status == 404:
+        return exchange, []
+    message = f"the Call Control call {call_control_id} on the TeXML call path: expected 404, got {exchange.status}"
+    return exchange, [Failure(rules.APIS_KEEP_CALLS_APART, message)]
 
 
 UNREADABLE_BODIES = {

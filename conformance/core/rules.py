@@ -164,6 +164,12 @@ COMPLETED_ENDS_CALL = register(
 UNKNOWN_CALL_NOT_FOUND = register(
     "unknown_call_not_found", "a call id never issued is answered 404", ("fault:unknown call answers 200",)
 )
+APIS_KEEP_CALLS_APART = register(
+    "apis_keep_calls_apart",
+    "a call of one API is no resource of another: a Call Control call's call_control_id names no TeXML call "
+    "(GetTexmlCall and UpdateTexmlCall answer 404) and the TeXML calls listing does not show it",
+    ("fault:Call Control calls served as TeXML calls",),
+)
 
 # Scenarios (conformance.texml).
 CALL_ENDS = register(

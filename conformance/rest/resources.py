@@ -21,6 +21,8 @@ from conformance_specs.apis import Api
 UNKNOWN_ID = "v3:conformance-unknown"
 # Seconds to wait for a dialled call to be answered before its commands are judged.
 ANSWER_DEADLINE_S = 5.0
+# What the target must simulate to dial a call whose far end is scripted (no real phone rings) and stays put.
+DIAL_NEEDS = frozenset({"parties", "manual-clock"})
 
 Provider = Callable[[httpx.Client, Target, Capabilities], str]
 
@@ -34,15 +36,15 @@ def _callcontrol_call(client: httpx.Client, target: Target, capabilities: Capabi
     if capabilities.missing(frozenset({"parties", "manual-clock", "timeline"})):
         return UNKNOWN_ID
     simulation = Simulation(client)
-    call_control_id = _dial(client, target, {"clock": "manual"})
+    call_control_id = dial(client, target, {"clock": "manual"})
     if not simulation.wait_for_event(call_control_id, "answered", ANSWER_DEADLINE_S):
         raise fail(rules.CALL_ENDS, f"the dialled call {call_control_id} was not answered within {ANSWER_DEADLINE_S} s")
     return call_control_id
 
 
-def _dial(client: httpx.Client, target: Target, party: dict[str, object]) -> str:
-    """Dial a fresh number whose far end follows ``party``; the new call's call_control_id."""
-    to = unique_number()
+def dial(client: httpx.Client, target: Target, party: dict[str, object], to: str | None = None) -> str:
+    """Dial ``to`` (a fresh number unless given), whose far end follows ``party``; the new call's call_control_id."""
+    to = to or unique_number()
     Simulation(client).script_party(to, party)
     response = client.post("/calls", json={"to": to, "from": CALLER, "connection_id": target.connection_id})
     if response.status_code != 200:
@@ -56,7 +58,7 @@ PROVIDERS: dict[str, Provider] = {"texml": _texml_call, "callcontrol": _callcont
 STATES = {
     "unknown_call": frozenset(),
     "call_ended": frozenset({"parties", "manual-clock", "timeline"}),
-    "not_answered": frozenset({"parties", "manual-clock"}),
+    "not_answered": DIAL_NEEDS,
 }
 
 
@@ -65,7 +67,7 @@ def call_in_state(state: str, client: httpx.Client, target: Target) -> str:
     if state == "unknown_call":
         return UNKNOWN_ID
     ringing = state == "not_answered"
-    call_control_id = _dial(client, target, {"clock": "manual", **({"answer_after": 3600} if ringing else {})})
+    call_control_id = dial(client, target, {"clock": "manual", **({"answer_after": 3600} if ringing else {})})
     if ringing:
         return call_control_id
     simulation = Simulation(client)
