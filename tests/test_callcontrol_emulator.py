@@ -411,3 +411,32 @@ def test_callcontrol_can_be_switched_off():
     ):
         assert http.post("/calls", json={}).status_code == 404
         assert "callcontrol" not in http.get("/simulation/v1").json()["capabilities"]
+
+
+def _ended(client, call_control_id: str) -> dict[str, Any]:
+    response = client.get(f"/simulation/v1/calls/{call_control_id}/timeline", params={"wait": "ended", "timeout": 2})
+    return response.json()
+
+
+def test_bridged_calls_share_one_clock_so_each_hangs_up_on_its_own_script(client, receiver, connection_id):
+    # Issue 17: A hangs up at 100 s, B at 30 s, both on manual clocks; advancing A must run B's time too.
+    a = _dial(client, connection_id, party={"hangup_at": 100})
+    b = _dial(client, connection_id, party={"hangup_at": 30})
+    for sid in (a, b):
+        receiver[0].wait_for(sid, "call.answered")
+    assert client.post(f"/calls/{a}/actions/bridge", json={"call_control_id": b}).status_code == 200
+    for sid in (a, b):
+        receiver[0].wait_for(sid, "call.bridged")
+    _advance(client, a, 200)
+    first, second = _ended(client, b), _ended(client, a)
+    assert first["status"] == second["status"] == "completed"
+    assert [(e["at"], e["event"]) for e in first["events"]] == [
+        (0.0, "ringing"), (0.0, "answered"), (0.0, "bridged"), (30.0, "hangup")
+    ]  # fmt: skip
+    assert first["events"][-1]["source"] == "callee"
+    assert [(e["at"], e["event"]) for e in second["events"]] == [
+        (0.0, "ringing"), (0.0, "answered"), (0.0, "bridged"), (30.0, "unbridged"), (100.0, "hangup")
+    ]  # fmt: skip
+    assert second["events"][3]["with_call"] == b
+    hangups = [receiver[0].wait_for(sid, "call.hangup")[-1]["payload"]["hangup_source"] for sid in (a, b)]
+    assert hangups == ["callee", "callee"]

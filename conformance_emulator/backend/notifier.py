@@ -4,9 +4,9 @@ Each call gets its own channel: callbacks delivered in the order they were queue
 retried a few times, then given up; the call never waits for them. A channel is
 drained once its call closed it and every callback was delivered or given up.
 
-A webhook holds its call tree's clock from the moment it is queued until the application
-answers it (or it is given up): the application holds the turn, so virtual time must not
-move while it may still send commands in reply.
+A webhook holds its call's clock, and so the call's whole time domain, from the moment it is
+queued until the application answers it (or it is given up): the application holds the turn,
+so virtual time must not move while it may still send commands in reply.
 
 A media stream's frames (Call Control stream_url, errata E-155) travel on the same channel, in
 order with the webhooks: its first frame opens the WebSocket, its last closes it. A stream that

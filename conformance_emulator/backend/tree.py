@@ -1,7 +1,13 @@
 """A call tree: a leg and the legs it creates (dialed, conferenced, queued), on one virtual clock.
 
 Legs of one tree must agree on time: a dialed leg's ringing and its parent's wait are the
-same seconds. So the tree, not the leg, owns the clock.
+same seconds. So the tree, not the leg, owns the clock, and its timelines count from the
+tree's creation.
+
+A tree's clock reads a time domain (clock.py) that the tree shares with every tree its legs
+meet: when a leg is bridged with a leg of another tree, a Meeting (meeting.py) merges their
+domains; when the bridge ends, the trees part again unless another meeting still links
+them. Merging and parting never change a tree's own reading of time, only who shares it.
 """
 
 from typing import TYPE_CHECKING

@@ -1,13 +1,15 @@
 """The Call Control controller: dials legs and applies the application's commands to them.
 
-Virtual time. A leg of a call tree sleeps on the tree's VirtualClock; the clock jumps to the
-next timer only when every participant of the tree is asleep. A webhook is a participant
-from the moment it is queued until the application answered it (or it was given up): while
-one is in flight the clock is held. So an application that sends its commands before
-answering the webhook always acts before virtual time moves, and the clock jumps only when
-every leg of the tree waits on timers alone and no webhook is in flight. An application
-that answers first and commands later may find that time has moved on (e.g. to the time
-limit); with a party's clock=manual, time moves only when the simulation protocol says so.
+Virtual time. A leg of a call tree sleeps on the tree's VirtualClock, which reads the time
+domain the tree shares with the trees its legs are bridged with (a bridge merges their
+domains, its end may part them: backend/clock.py); the domain jumps to the next timer only
+when every participant of it is asleep. A webhook is a participant from the moment it is
+queued until the application answered it (or it was given up): while one is in flight the
+domain is held. So an application that sends its commands before answering the webhook
+always acts before virtual time moves, and time jumps only when every leg of the domain
+waits on timers alone and no webhook is in flight. An application that answers first and
+commands later may find that time has moved on (e.g. to the time limit); with a party's
+clock=manual, time moves only when the simulation protocol says so.
 
 Commands the controller answers (the router has checked the body and found the call):
 a repeated command_id has one effect (the repeat is answered ok and does nothing); a call

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
+from conformance_emulator.backend.meeting import Meeting
 from conformance_emulator.backend.notifier import StreamFrame
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.signing import Signer
@@ -78,6 +79,7 @@ class CallDriver:
         self.stream_id = ""
         self.stream_frames = 0  # frames of the running stream so far (their sequence_number)
         self.bridged: CallDriver | None = None
+        self.meeting: Meeting | None = None  # the bridge's link between the two trees' time domains
         self.answer_settings: dict[str, Any] = {}
         self._on_answer = on_answer
         self._on_end = on_end
@@ -303,21 +305,28 @@ class CallDriver:
                       wait_time_secs=waited)  # fmt: skip
 
     def bridge(self, other: "CallDriver") -> None:
+        """Bridge with ``other``: each leaves any other bridge and its queue, and their trees share one time domain."""
         for one, two in ((self, other), (other, self)):
             if one.bridged is not None and one.bridged is not two:
                 one.unbridge()
             if one.queued is not None:
                 one.dequeue("bridged")
+        if self.bridged is not other:
+            self.meeting = other.meeting = Meeting(self.leg.clock, other.leg.clock)
         for one, two in ((self, other), (other, self)):
             one.bridged = two
             one.leg.record("bridged", with_call=two.leg.sid)
             webhooks.send(one, "call.bridged")
 
     def unbridge(self) -> None:
+        """End the bridge: the partner's timeline says so, and the two trees' time domains may part."""
         other, self.bridged = self.bridged, None
+        meeting, self.meeting = self.meeting, None
         if other is not None and other.bridged is self:
-            other.bridged = None
+            other.bridged = other.meeting = None
             other.leg.record("unbridged", with_call=self.leg.sid)
+        if meeting is not None:
+            meeting.end()
 
     def start_fork(self, body: dict[str, Any]) -> None:
         self.fork = body.get("stream_type", "decrypted")
