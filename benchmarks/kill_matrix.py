@@ -1,6 +1,6 @@
 """The kill matrix: which mutants of the reference emulator and which faulty targets fail which scenarios.
 
-Reads the registries (tests/mutants.py, tests/faulty.py) and the scenario files; that every
+Reads the registries (tests/mutants/, tests/faulty.py) and the scenario files; that every
 kill listed here really happens is what tests/test_mutants.py and tests/test_faulty_targets.py
 prove. Prints one row per scenario folder (scenarios, mutants and faults aimed at it, scenarios
 killed by at least one), then with --full every scenario and what kills it, as Markdown.

@@ -91,6 +91,12 @@ def test_documented_alternative_passes_the_scenarios_it_names(alternative: Alter
     assert not failing, f"{alternative.name} fails {failing}"
 
 
+def test_mutant_and_alternative_names_are_unique():
+    """Names are test ids and what rules and other tests look mutants up by; the areas must not share one."""
+    names = [mutant.name for mutant in MUTANTS] + [alternative.name for alternative in ALTERNATIVES]
+    assert sorted(name for name in set(names) if names.count(name) > 1) == []
+
+
 def test_every_scenario_is_killed_by_some_mutant_or_fault():
     named = {name for mutant in MUTANTS for name in mutant.kills}
     assert named - set(FIXTURES) == set(), "mutants name scenarios that do not exist"
