@@ -1,7 +1,7 @@
 """The one registry of rules: every rule any check judges, REST or scenario, and what proves it can fail.
 
 A rule is a name, what it requires of the target, and the faulty targets (``fault:``, in
-tests/faulty.py) or emulator mutants (``mutant:``, in tests/mutants.py) that break it. The
+tests/faulty.py) or emulator mutants (``mutant:``, in tests/mutants/) that break it. The
 project's tests run each of them and require the rule to be reported: a rule nothing
 breaks is not yet a check. A Failure may only name a registered rule.
 """
