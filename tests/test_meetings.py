@@ -1,4 +1,4 @@
-"""Calls that meet (issue 17): bridges and queues as backend resources, each on one time while they meet.
+"""Calls that meet (issue 17): bridges, queues and conferences as backend resources, each on one time while they meet.
 
 The legs run as any leg does, on manual clocks, with a driver that only listens: each far end hangs
 up when its script says, which is how a member leaves on its own.
@@ -16,6 +16,7 @@ from conformance_emulator.backend.leg import Leg, LegSetup
 from conformance_emulator.backend.outbound import Outbound
 from conformance_emulator.backend.parties import Party
 from conformance_emulator.backend.queues import Queues
+from conformance_emulator.backend.texml import TexmlBackend
 
 
 class Listening:
@@ -138,5 +139,73 @@ def test_queue_members_share_one_clock_until_they_leave():
         await _settle()
         assert _events(a, "hangup", "dequeued") == [(50, "hangup"), (50, "dequeued")]
         assert queues.queue("support") is None
+
+    _run(test)
+
+
+# -- conferences -----------------------------------------------------------------------------
+
+
+def test_a_conference_keeps_its_participants_state_and_events_and_ends_with_the_last():
+    async def test(core: Backend) -> None:
+        texml = TexmlBackend(core)
+        a, b, c = (_answered(core, name) for name in "abc")
+        await _settle()
+        room = texml.conferences.join("room", a)
+        assert texml.conferences.join("room", b, muted=True) is room
+        texml.conferences.join("room", c, hold=True)
+        with pytest.raises(ValueError):
+            room.join(a)  # a participant joins once
+        room.update(b, muted=False)
+        room.update(c, hold=True)  # no change, no event
+        states = [(participant.muted, participant.hold) for participant in room.participants.values()]
+        assert states == [(False, False), (False, False), (False, True)]
+        room.leave(b)
+        assert b.timeline[-3:] == [
+            {"at": 0, "event": "conference-joined", "conference": "room", "muted": True, "hold": False},
+            {"at": 0, "event": "conference-updated", "conference": "room", "muted": False, "hold": False},
+            {"at": 0, "event": "conference-left", "conference": "room"},
+        ]
+        room.end()
+        assert (room.status, room.participants) == ("completed", {})
+        assert [(event["event"], event.get("call_sid")) for event in room.events] == [
+            ("start", None), ("join", a.sid), ("join", b.sid), ("join", c.sid), ("update", b.sid),
+            ("leave", b.sid), ("leave", a.sid), ("leave", c.sid), ("end", None),
+        ]  # fmt: skip
+        assert _events(c, "conference-left") == [(0, "conference-left")]
+        with pytest.raises(ValueError):
+            room.join(b)  # an ended conference takes nobody
+        again = texml.conferences.join("room", b)  # the name starts a new one
+        assert again is not room and texml.conferences.conference("room") is again
+        assert len({id(leg.clock.domain) for leg in (a, b, c)}) == 3
+
+    _run(test)
+
+
+def test_a_conference_of_three_legs_on_different_scripts_keeps_one_consistent_clock():
+    # Issue 17, done when: A hangs up 20 s after answer, B 50 s, C 80 s; B rang 10 s on its own clock first.
+    async def test(core: Backend) -> None:
+        texml = TexmlBackend(core)
+        a, b, c = _answered(core, "a", 20), _answered(core, "b", 50, answer_after=10), _answered(core, "c", 80)
+        b.clock.advance(10)
+        await _settle()
+        for leg in (a, b, c):
+            room = texml.conferences.join("room", leg)
+        c.clock.advance(30)  # through C: everyone's time runs, so A hangs up and leaves
+        await _settle()
+        assert _events(a)[-2:] == [(20, "hangup"), (20, "conference-left")]
+        assert (b.clock.elapsed, c.clock.elapsed, room.clock.elapsed) == (30, 20, 20)  # each its own zero, one time
+        a.clock.advance(1000)  # A left: its time is its own again
+        await _settle()
+        assert (b.status, c.status, room.status, b.clock.elapsed) == ("in-progress", "in-progress", "in-progress", 30)
+        b.clock.advance(100)  # through B: C's time and the conference's run too
+        await _settle()
+        assert _events(b, "conference-joined", "hangup") == [(10, "conference-joined"), (60, "hangup")]
+        assert _events(c, "conference-joined", "hangup") == [(0, "conference-joined"), (80, "hangup")]
+        assert [(event["at"], event["event"], event.get("call_sid")) for event in room.events] == [
+            (0, "start", None), (0, "join", a.sid), (0, "join", b.sid), (0, "join", c.sid),
+            (20, "leave", a.sid), (50, "leave", b.sid), (80, "leave", c.sid), (80, "end", None),
+        ]  # fmt: skip
+        assert room.status == "completed" and len({id(leg.clock.domain) for leg in (a, b, c)}) == 3
 
     _run(test)

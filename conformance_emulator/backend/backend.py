@@ -2,8 +2,8 @@
 
 It holds the legs (by sid, for the simulation protocol), the scripted parties, the notifier,
 the id space of applications and the bridges between legs (bridges.py). What an API shows of
-a call (a TeXML call resource, a Call Control call) and its named meeting places (Call
-Control's queues) live in that API's own backend over this core (backend/texml.py,
+a call (a TeXML call resource, a Call Control call) and its named meeting places (queues,
+conferences) live in that API's own backend over this core (backend/texml.py,
 backend/callcontrol.py), so no API reaches another's resources by accident. A controller
 creates a leg through its API's backend and hands the core the Driver that runs it; the
 backend never imports a controller.

@@ -2,8 +2,8 @@
 
 A Call Control call is the driver the controller runs its leg with (its call_control_id is the
 leg's sid); this backend keeps them without knowing the controller's class. Only the Call
-Control API reaches these; TeXML's calls and applications live in its own backend.
-Bridges are the core's (backend.py): they link legs, whatever API runs them.
+Control API reaches these; TeXML's calls, applications, queues and conferences live in its own
+backend. Bridges are the core's (backend.py): they link legs, whatever API runs them.
 """
 
 import time
