@@ -102,3 +102,18 @@ def test_a_domain_parts_only_where_no_meeting_links_it_any_more():
     bc.end()
     assert len({id(clock.domain) for clock in (a, b, c)}) == 3
     assert c.domain.horizon == 0 and a.domain.horizon != math.inf
+
+
+def test_a_clock_leaves_a_meeting_with_the_last_of_its_joins_and_the_others_stay_together():
+    a, b, c = VirtualClock(0), VirtualClock(0), VirtualClock(0, manual=True)
+    queue = Meeting(a, b, c)
+    queue.join(a)  # a second leg of a's tree
+    queue.leave(a)
+    assert a.domain is b.domain is c.domain
+    queue.leave(a)
+    assert a.domain is not b.domain and b.domain is c.domain and queue.clocks == {b, c}
+    queue.leave(b)
+    queue.leave(c)
+    assert b.domain is not c.domain and not queue.clocks and not c.domain.meetings
+    queue.join(a)  # an empty meeting can be joined again
+    assert queue.clocks == {a} and a.domain.meetings == {queue}

@@ -1,8 +1,9 @@
 """The shared leg core: where legs are created in call trees and run, with what every API shares.
 
-It holds the legs (by sid, for the simulation protocol), the scripted parties, the notifier
-and the id space of applications. What an API shows of a call (a TeXML call resource, a Call
-Control call) lives in that API's own backend over this core (backend/texml.py,
+It holds the legs (by sid, for the simulation protocol), the scripted parties, the notifier,
+the id space of applications and the bridges between legs (bridges.py). What an API shows of
+a call (a TeXML call resource, a Call Control call) and its named meeting places (queues,
+conferences) live in that API's own backend over this core (backend/texml.py,
 backend/callcontrol.py), so no API reaches another's resources by accident. A controller
 creates a leg through its API's backend and hands the core the Driver that runs it; the
 backend never imports a controller.
@@ -16,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from conformance_emulator.backend.bridges import Bridges
 from conformance_emulator.backend.clock import VirtualClock
 from conformance_emulator.backend.leg import Driver, Leg, LegSetup
 from conformance_emulator.backend.notifier import Notifier
@@ -37,6 +39,7 @@ class Backend:
         self.parties = Parties()
         self.outbound = outbound
         self.notifier = Notifier(outbound)
+        self.bridges = Bridges()
         self._leg_class = leg_class
         self._legs: OrderedDict[str, Leg] = OrderedDict()
         self._application_ids = itertools.count(1293384261075731000)

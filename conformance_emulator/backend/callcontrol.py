@@ -1,8 +1,9 @@
-"""The Call Control API's backend: its applications and its calls, over the shared leg core.
+"""The Call Control API's backend: its applications, its calls and its queues, over the shared leg core.
 
 A Call Control call is the driver the controller runs its leg with (its call_control_id is the
 leg's sid); this backend keeps them without knowing the controller's class. Only the Call
-Control API reaches these; TeXML's calls and applications live in its own backend.
+Control API reaches these; TeXML's calls, applications, queues and conferences live in its own
+backend. Bridges are the core's (backend.py): they link legs, whatever API runs them.
 """
 
 import time
@@ -12,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from conformance_emulator.backend.backend import Backend
 from conformance_emulator.backend.leg import Driver
+from conformance_emulator.backend.queues import Queues
 
 # Fuzzing dials thousands of calls; the oldest are forgotten past this many.
 MAX_CALLS = 5000
@@ -29,6 +31,7 @@ class CallControlBackend(Generic[CallT]):
         self.core = core
         self._calls: OrderedDict[str, CallT] = OrderedDict()
         self._applications: dict[str, dict[str, Any]] = {}
+        self.queues = Queues()
 
     def add_application(self, body: dict[str, Any]) -> dict[str, Any]:
         """A Call Control application as CreateCallControlApplication asks for it, with its defaults."""

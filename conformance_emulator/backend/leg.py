@@ -323,7 +323,7 @@ class Leg:
     def set_status(self, status: str, hangup_source: str | None = None) -> None:
         self.statuses.append(status)
         self._on_status(status)
-        for listener in self.listeners:
+        for listener in list(self.listeners):  # a listener may remove itself (a member leaving as its leg ends)
             listener(self, status)
         event = "completed" if status in TERMINAL else STATUS_EVENTS.get(status)
         if event is None or event not in self.setup.status_callback_events or not self.setup.status_callback:

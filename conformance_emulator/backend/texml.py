@@ -1,7 +1,10 @@
-"""The TeXML API's backend: its call resources and its applications, over the shared leg core.
+"""The TeXML API's backend: its call resources, its applications, its queues and its conferences,
+over the shared leg core.
 
 Only the TeXML REST API (and the simulation protocol's inbound calls, which go to TeXML
-applications) reach these; Call Control's calls and applications live in its own backend.
+applications) reach these; Call Control's calls, applications and queues live in its own
+backend. The interpreter has a handle on this backend: its verbs put legs in these queues and
+conferences, and in the core's bridges.
 """
 
 from collections import OrderedDict
@@ -12,7 +15,9 @@ from functools import partial
 from typing import Any
 
 from conformance_emulator.backend.backend import Backend
+from conformance_emulator.backend.conferences import Conferences
 from conformance_emulator.backend.leg import TERMINAL, Leg, LegSetup
+from conformance_emulator.backend.queues import Queues
 
 # Fuzzing creates thousands of calls; the oldest are forgotten past this many.
 MAX_CALLS = 5000
@@ -88,6 +93,8 @@ class TexmlBackend:
         self.core = core
         self._calls: OrderedDict[tuple[str, str], Call] = OrderedDict()
         self._applications: dict[str, dict[str, Any]] = {}
+        self.queues = Queues()
+        self.conferences = Conferences()
 
     def add_call(self, setup: LegSetup, party_address: str, parent: Leg | None = None) -> Call:
         """A call resource and its leg, in the parent's tree (a child leg) or a new one; not yet running."""

@@ -5,9 +5,10 @@ same seconds. So the tree, not the leg, owns the clock, and its timelines count 
 tree's creation.
 
 A tree's clock reads a time domain (clock.py) that the tree shares with every tree its legs
-meet: when a leg is bridged with a leg of another tree, a Meeting (meeting.py) merges their
-domains; when the bridge ends, the trees part again unless another meeting still links
-them. Merging and parting never change a tree's own reading of time, only who shares it.
+meet: when a leg is bridged with a leg of another tree, waits in a queue or joins a
+conference, a Meeting (meeting.py) merges their domains; when it leaves, the trees part
+again unless another meeting still links them. Merging and parting never change a tree's
+own reading of time, only who shares it.
 """
 
 from typing import TYPE_CHECKING

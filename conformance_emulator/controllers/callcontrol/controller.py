@@ -1,8 +1,8 @@
 """The Call Control controller: dials legs and applies the application's commands to them.
 
 Virtual time. A leg of a call tree sleeps on the tree's VirtualClock, which reads the time
-domain the tree shares with the trees its legs are bridged with (a bridge merges their
-domains, its end may part them: backend/clock.py); the domain jumps to the next timer only
+domain the tree shares with the trees its legs are bridged or queued with (a bridge or a
+queue merges their domains, leaving may part them: backend/clock.py); the domain jumps to the next timer only
 when every participant of it is asleep. A webhook is a participant from the moment it is
 queued until the application answered it (or it was given up): while one is in flight the
 domain is held. So an application that sends its commands before answering the webhook
@@ -76,7 +76,6 @@ class CallControlController:
         self._backend = backend
         self.signer = signer
         self._behaviour = behaviour or CallControlBehaviour()
-        self._queues: dict[str, list[CallDriver]] = {}
 
     # -- applications ----------------------------------------------------------------------
 
@@ -126,14 +125,13 @@ class CallControlController:
         leg = core.add_leg(setup, to, parent=parent.leg if parent else None)
         driver = self._behaviour.driver_class(
             leg,
+            self._backend,
             self.signer,
             connection_id,
             webhook_url,
             client_state,
             call_session_id=parent.call_session_id if parent else None,
             on_answer=(lambda leg: self._transferred(parent, leg)) if parent else None,
-            on_end=self._ended,
-            outbound=core.outbound,
         )
         driver.answer_settings = dict(body)
         if body.get("record"):
@@ -145,11 +143,6 @@ class CallControlController:
     def _transferred(self, parent: CallDriver, child: CallDriver) -> None:
         if not parent.ended and parent.answered:
             parent.bridge(child)
-
-    def _ended(self, driver: CallDriver) -> None:
-        for members in self._queues.values():
-            if driver in members:
-                members.remove(driver)
 
     def call_object(self, driver: CallDriver) -> dict[str, Any]:
         leg = driver.leg
@@ -303,15 +296,10 @@ class CallControlController:
         driver.pause_recording(False)
 
     def _enqueue(self, driver: CallDriver, body: dict[str, Any]) -> None:
-        if driver.queued is not None:
-            return
-        members = self._queues.setdefault(body["queue_name"], [])
-        members.append(driver)
-        driver.enqueue(body["queue_name"], len(members), body.get("max_wait_time_secs"))
+        driver.enqueue(body["queue_name"], body.get("max_wait_time_secs"))
 
     def _leave_queue(self, driver: CallDriver, body: dict[str, Any]) -> None:
-        self._ended(driver)
-        driver.dequeue("leave")
+        driver.leave_queue("leave")
 
     def _fork_start(self, driver: CallDriver, body: dict[str, Any]) -> None:
         if driver.fork is None:

@@ -3,7 +3,9 @@
 The leg connects as any leg does (ringing, then the party answers or not); from then on the
 driver waits for commands, which the controller applies to it and which wake it up. Media
 that take time (speak, playback, gather) run as Actions on the virtual clock; recordings,
-queues, forks and streams are state with, at most, a deadline. A stream to a WebSocket the
+forks and streams are state with, at most, a deadline. Bridges and queues are the backend's
+resources (backend/bridges.py, backend/queues.py): the driver puts its leg in them and sends
+the webhooks that say so; a queue's maximum wait is a deadline of the driver's loop. A stream to a WebSocket the
 emulator may contact (loopback) really connects there and sends upstream's connected, start and
 stop frames, no media (errata E-155); to any other it is simulated as connected.
 """
@@ -16,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from conformance_emulator.backend.callcontrol import CallControlBackend
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
-from conformance_emulator.backend.meeting import Meeting
 from conformance_emulator.backend.notifier import StreamFrame
-from conformance_emulator.backend.outbound import Outbound
+from conformance_emulator.backend.queues import Member
 from conformance_emulator.backend.signing import Signer
 from conformance_emulator.controllers.callcontrol import webhooks
 from conformance_emulator.controllers.callcontrol.media import Action
@@ -37,31 +39,24 @@ class Recording:
     paused: bool = False
 
 
-@dataclass
-class Queued:
-    name: str
-    since: float
-    deadline: float
-    position: int
-
-
 class CallDriver:
     """Drives one leg by commands. Subclasses (mutants in the project's tests) may override any step."""
 
     def __init__(
         self,
         leg: Leg,
+        backend: "CallControlBackend[CallDriver]",
         signer: Signer,
         connection_id: str,
         webhook_url: str | None,
         client_state: str | None = None,
         call_session_id: str | None = None,
         on_answer: Callable[["CallDriver"], None] | None = None,
-        on_end: Callable[["CallDriver"], None] | None = None,
-        outbound: Outbound | None = None,
     ) -> None:
         self.leg = leg
-        self.outbound = outbound  # how a playback fetches its audio (None: audio is never fetched)
+        self.outbound = backend.core.outbound  # how a playback fetches its audio, a stream reaches its WebSocket
+        self.bridges = backend.core.bridges
+        self.queues = backend.queues
         self.signer = signer
         self.connection_id = connection_id
         self.webhook_url = webhook_url
@@ -73,16 +68,12 @@ class CallDriver:
         self.media: deque[Action] = deque()
         self.current: Action | None = None
         self.recording: Recording | None = None
-        self.queued: Queued | None = None
         self.fork: str | None = None
         self.stream: str | None = None
         self.stream_id = ""
         self.stream_frames = 0  # frames of the running stream so far (their sequence_number)
-        self.bridged: CallDriver | None = None
-        self.meeting: Meeting | None = None  # the bridge's link between the two trees' time domains
         self.answer_settings: dict[str, Any] = {}
         self._on_answer = on_answer
-        self._on_end = on_end
         self._wake = asyncio.Event()
         leg.listeners.append(self._status_changed)
 
@@ -95,6 +86,11 @@ class CallDriver:
     @property
     def answered(self) -> bool:
         return self.leg.answered_at is not None
+
+    @property
+    def queued(self) -> Member | None:
+        """Where the call waits, when it waits in a queue."""
+        return self.queues.member(self.leg)
 
     def wake(self) -> None:
         self._wake.set()
@@ -130,8 +126,8 @@ class CallDriver:
             deadlines.append(self.current.deadline)
         if self.recording is not None and not self.recording.paused:
             deadlines.append(self.recording.deadline)
-        if self.queued is not None:
-            deadlines.append(self.queued.deadline)
+        if (queued := self.queued) is not None:
+            deadlines.append(queued.deadline)
         return min(deadlines)
 
     async def _wait(self, deadline: float) -> str | None:
@@ -161,8 +157,8 @@ class CallDriver:
                 self._start_next()
         if self.recording is not None and not self.recording.paused and self.recording.deadline <= now:
             self.stop_recording("max-length")
-        if self.queued is not None and self.queued.deadline <= now:
-            self.dequeue("timeout")
+        if (queued := self.queued) is not None and queued.deadline <= now:
+            self.leave_queue("timeout")
 
     # -- status changes --------------------------------------------------------------------
 
@@ -198,27 +194,24 @@ class CallDriver:
             self._on_answer(self)
 
     def _close(self) -> None:
-        """The leg ended: whatever runs on it ends first (in its own webhooks), then call.hangup."""
+        """The leg ended: whatever runs on it ends first (in its own webhooks), then call.hangup.
+
+        A bridge needs no word here: the backend ends it when either leg ends."""
         if self.current is not None:
             self.current.stop(self, "call_hangup")
             self.current = None
         self.media.clear()
         if self.recording is not None:
             self.stop_recording("hangup")
-        if self.queued is not None:
-            self.dequeue("hangup")
+        self.leave_queue("hangup")
         if self.fork is not None:
             self.stop_fork()
         if self.stream is not None:
             self.stop_stream()
-        if self.bridged is not None:
-            self.unbridge()
         end = self.leg.end or CallEnded("unspecified", "unknown")
         source = end.source if end.source in webhooks.HANGUP_SOURCES else "unknown"
         webhooks.send(self, "call.hangup", state="hangup", hangup_cause=webhooks.hangup_cause(end.cause),
                       hangup_source=source)  # fmt: skip
-        if self._on_end is not None:
-            self._on_end(self)
 
     # -- commands (the controller has checked the call's state) -----------------------------
 
@@ -287,46 +280,30 @@ class CallDriver:
         self.leg.record("record-pause" if paused else "record-resume")
         self.wake()
 
-    def enqueue(self, name: str, position: int, max_wait: int | None) -> None:
-        now = self.leg.clock.elapsed
-        deadline = now + max_wait if max_wait else math.inf
-        self.queued = Queued(name, now, deadline, position)
-        self.leg.record("enqueued", queue=name, position=position)
-        webhooks.send(self, "call.enqueued", queue=name, current_position=position, queue_avg_wait_time_secs=0)
+    def enqueue(self, name: str, max_wait: int | None) -> None:
+        """Wait in the queue ``name`` (``max_wait`` seconds at most, when given); a call that waits stays put."""
+        if self.queued is not None:
+            return
+        member = self.queues.enqueue(name, self.leg, max_wait)
+        webhooks.send(self, "call.enqueued", queue=name, current_position=member.position, queue_avg_wait_time_secs=0)
         self.wake()
 
-    def dequeue(self, reason: str) -> None:
-        queued, self.queued = self.queued, None
-        if queued is None:
+    def leave_queue(self, reason: str) -> None:
+        """Leave the queue the call waits in (if any) for ``reason``, and say so in call.dequeued."""
+        member = self.queues.leave(self.leg, reason)
+        if member is None:
             return
-        waited = int(self.leg.clock.elapsed - queued.since)
-        self.leg.record("dequeued", queue=queued.name, reason=reason)
-        webhooks.send(self, "call.dequeued", queue=queued.name, queue_position=queued.position, reason=reason,
-                      wait_time_secs=waited)  # fmt: skip
+        webhooks.send(self, "call.dequeued", queue=member.queue, queue_position=member.position, reason=reason,
+                      wait_time_secs=int(member.waited))  # fmt: skip
 
     def bridge(self, other: "CallDriver") -> None:
-        """Bridge with ``other``: each leaves any other bridge and its queue, and their trees share one time domain."""
-        for one, two in ((self, other), (other, self)):
-            if one.bridged is not None and one.bridged is not two:
-                one.unbridge()
-            if one.queued is not None:
-                one.dequeue("bridged")
-        if self.bridged is not other:
-            self.meeting = other.meeting = Meeting(self.leg.clock, other.leg.clock)
-        for one, two in ((self, other), (other, self)):
-            one.bridged = two
-            one.leg.record("bridged", with_call=two.leg.sid)
+        """Bridge with ``other``: each leaves its queue, then the backend bridges the legs (each leaving any other
+        bridge), so their trees share one time domain while it lasts; both calls hear call.bridged."""
+        for one in (self, other):
+            one.leave_queue("bridged")
+        self.bridges.bridge(self.leg, other.leg)
+        for one in (self, other):
             webhooks.send(one, "call.bridged")
-
-    def unbridge(self) -> None:
-        """End the bridge: the partner's timeline says so, and the two trees' time domains may part."""
-        other, self.bridged = self.bridged, None
-        meeting, self.meeting = self.meeting, None
-        if other is not None and other.bridged is self:
-            other.bridged = other.meeting = None
-            other.leg.record("unbridged", with_call=self.leg.sid)
-        if meeting is not None:
-            meeting.end()
 
     def start_fork(self, body: dict[str, Any]) -> None:
         self.fork = body.get("stream_type", "decrypted")
@@ -367,7 +344,7 @@ class CallDriver:
 
     def _stream_frame(self, frame: dict[str, Any] | None) -> None:
         """Send ``frame`` (None: close) on the running stream's WebSocket, where the emulator may contact it."""
-        if self.stream is None or self.outbound is None or not self.outbound.permits_stream(self.stream):
+        if self.stream is None or not self.outbound.permits_stream(self.stream):
             return
         if frame is not None and frame["event"] != "connected":
             self.stream_frames += 1

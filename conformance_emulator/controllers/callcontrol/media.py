@@ -100,7 +100,7 @@ class Playback(Action):
     _left: float = 0
 
     async def prepare(self, driver: "CallDriver") -> None:
-        if self.audio_url and driver.outbound is not None:
+        if self.audio_url:
             self.seconds = await audio_seconds(driver.outbound, self.audio_url)
 
     def _media(self) -> dict[str, Any]:

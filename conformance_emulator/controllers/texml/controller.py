@@ -54,11 +54,11 @@ class TexmlController:
     def _start(self, setup: LegSetup, documents: TexmlSetup, party_address: str) -> Call:
         call = self._backend.add_call(setup, party_address)
         assert call.leg is not None
-        behaviour, core = self._behaviour, self._backend.core
+        behaviour = self._behaviour
         interpreter = behaviour.interpreter_class(
-            call.leg, documents, behaviour.catalogue, behaviour.verbs, core.outbound
+            call.leg, documents, behaviour.catalogue, behaviour.verbs, self._backend
         )
-        core.start(call.leg, interpreter)
+        self._backend.core.start(call.leg, interpreter)
         return call
 
     async def update(self, call: Call, body: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """The TeXML interpreter driving one leg: fetching documents, running their verbs, following redirects.
 
 The leg owns the media plane and the status callbacks; the interpreter decides what
-happens on it. Verbs live in verbs.py and act through the leg and the methods here.
+happens on it. Verbs live in verbs.py and act through the leg and the methods here; the
+interpreter holds the TeXML backend, where legs meet (its queues and conferences, the core's
+bridges), and the outbound client its documents and audio are fetched with.
 """
 
 import asyncio
@@ -14,7 +16,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml import etree
 
 from conformance_emulator.backend.leg import TERMINAL, CallEnded, Leg
-from conformance_emulator.backend.outbound import Outbound
+from conformance_emulator.backend.texml import TexmlBackend
 from conformance_emulator.controllers.texml.documents import Document, FetchFailed, fetch_document
 from conformance_emulator.controllers.texml.mustache import TemplateError, render
 from conformance_specs.catalogue import Catalogue
@@ -53,13 +55,14 @@ class Interpreter:
     """Runs a leg's TeXML. Subclasses (mutants in the project's tests) may override any step."""
 
     def __init__(
-        self, leg: Leg, setup: TexmlSetup, catalogue: Catalogue, verbs: Mapping[str, Any], outbound: Outbound
+        self, leg: Leg, setup: TexmlSetup, catalogue: Catalogue, verbs: Mapping[str, Any], backend: TexmlBackend
     ) -> None:
         self.leg = leg
         self.setup = setup
         self.catalogue = catalogue
         self.verbs = verbs
-        self.outbound = outbound
+        self.backend = backend  # TeXML's queues and conferences, and the core's bridges, for verbs that meet
+        self.outbound = backend.core.outbound
         self.document: Document | None = None
         self._redirect: Redirected | None = None
         self._document_task: asyncio.Task[Fetch | None] | None = None
