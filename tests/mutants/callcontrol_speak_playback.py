@@ -68,34 +68,44 @@ class _PlaybackAfterGaps(Playback):
         return Playback.due(self, driver)
 
 
-def _playbacks_after_gaps() -> Behaviour:
-    """playback_start and gather_using_audio as the emulator runs them, their audio played by _PlaybackAfterGaps."""
+def _media_recast(actions: tuple[str, ...], kind: type, recast: type) -> Behaviour:
+    """The emulator's own handlers for ``actions``, with every ``kind`` they queue (a prompt too) run as ``recast``."""
     controller = CallControlController(None, None)  # type: ignore[arg-type]
 
-    def with_gaps(action: str) -> Callable[[CallDriver, Body], Any]:
+    def recasting(action: str) -> Callable[[CallDriver, Body], Any]:
         real = getattr(controller, "_" + action)
 
         def handler(call: CallDriver, body: Body) -> Any:
+            before = len(call.media)
             result = real(call, body)
-            queued = call.media[-1]
-            for playback in (queued, getattr(queued, "prompt", None), getattr(queued, "invalid_prompt", None)):
-                if type(playback) is Playback:
-                    playback.__class__ = _PlaybackAfterGaps
+            for queued in list(call.media)[before:]:
+                for media in (queued, getattr(queued, "prompt", None), getattr(queued, "invalid_prompt", None)):
+                    if type(media) is kind:
+                        media.__class__ = recast
             return result
 
         return handler
 
-    commands = {action: with_gaps(action) for action in ("playback_start", "gather_using_audio")}
-    return Behaviour(callcontrol=CallControlBehaviour(commands=commands))
+    return Behaviour(callcontrol=CallControlBehaviour(commands={action: recasting(action) for action in actions}))
+
+
+def _scenarios_sending(*commands: str) -> tuple[str, ...]:
+    """The Call Control scenarios whose reactions send one of ``commands``."""
+    return tuple(
+        fixture.id
+        for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
+        if any(reaction.send in commands for reaction in fixture.reactions)
+    )
+
+
+def _playbacks_after_gaps() -> Behaviour:
+    """playback_start and gather_using_audio as the emulator runs them, their audio played by _PlaybackAfterGaps."""
+    return _media_recast(("playback_start", "gather_using_audio"), Playback, _PlaybackAfterGaps)
 
 
 # Every Call Control scenario that plays audio (playback_start, gather_using_audio): none may depend on gaps
 # between repetitions of it, nor on how long audio the harness does not serve lasts (errata E-030, E-153).
-CALL_CONTROL_AUDIO_SCENARIOS = tuple(
-    fixture.id
-    for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
-    if any(reaction.send in ("playback_start", "gather_using_audio") for reaction in fixture.reactions)
-)
+CALL_CONTROL_AUDIO_SCENARIOS = _scenarios_sending("playback_start", "gather_using_audio")
 
 
 # -- Call Control speech of another length (errata E-030, E-154: no source states it) -------------------
@@ -115,34 +125,12 @@ class _SlowerSpeech(Speak):
 
 def _slower_speech() -> Behaviour:
     """speak and gather_using_speak as the emulator runs them, their speech (and prompts) said by _SlowerSpeech."""
-    controller = CallControlController(None, None)  # type: ignore[arg-type]
-
-    def slower(action: str) -> Callable[[CallDriver, Body], Any]:
-        real = getattr(controller, "_" + action)
-
-        def handler(call: CallDriver, body: Body) -> Any:
-            before = len(call.media)
-            result = real(call, body)
-            for queued in list(call.media)[before:]:
-                for speech in (queued, getattr(queued, "prompt", None), getattr(queued, "invalid_prompt", None)):
-                    if type(speech) is Speak:
-                        speech.__class__ = _SlowerSpeech
-            return result
-
-        return handler
-
-    commands = {action: slower(action) for action in ("speak", "gather_using_speak")}
-    return Behaviour(callcontrol=CallControlBehaviour(commands=commands))
+    return _media_recast(("speak", "gather_using_speak"), Speak, _SlowerSpeech)
 
 
 # Every Call Control scenario that speaks (speak, gather_using_speak): none may depend on how long its speech
 # lasts (errata E-030, E-154).
-CALL_CONTROL_SPEECH_SCENARIOS = tuple(
-    fixture.id
-    for fixture in callcontrol_fixtures.load_all(default_dir(), api("callcontrol"))
-    if any(reaction.send in ("speak", "gather_using_speak") for reaction in fixture.reactions)
-)
-
+CALL_CONTROL_SPEECH_SCENARIOS = _scenarios_sending("speak", "gather_using_speak")
 
 MUTANTS: list[Mutant] = [
     # Media cut short by the end of the call
