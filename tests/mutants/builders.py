@@ -100,6 +100,17 @@ def _leg_setup_changed(**changes: Any) -> Callable[[], Behaviour]:
     return leg_class(__init__=__init__)
 
 
+def _first_word_only(member: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A body change that keeps only the first word of a space-separated list member (an events list)."""
+
+    def change(body: dict[str, Any]) -> dict[str, Any]:
+        if member in body:
+            body[member] = body[member].split(" ")[0]
+        return body
+
+    return change
+
+
 def _initiate_body_changed(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[], Behaviour]:
     """InitiateCall misreading its body (``change`` rewrites it before the call is set up)."""
 

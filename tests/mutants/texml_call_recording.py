@@ -2,23 +2,17 @@
 and the recording status callbacks (scenarios texml/call/record-*, texml/call/recording-*)."""
 
 import math
-from typing import Any
 
 from conformance_emulator.backend.leg import Leg
 from conformance_emulator.backend.recording import CallRecordingSetup, Recording, Sound
 from tests.mutants.builders import (
     Alternative,
     Mutant,
+    _first_word_only,
     _initiate_body_changed,
     _without,
     leg_class,
 )
-
-
-def _first_recording_event_only(body: dict[str, Any]) -> dict[str, Any]:
-    if "RecordingStatusCallbackEvent" in body:
-        body["RecordingStatusCallbackEvent"] = body["RecordingStatusCallbackEvent"].split(" ")[0]
-    return body
 
 
 def _absent_reported_completed(self: Leg, recording: Recording, status: str, length: float | None) -> None:
@@ -106,7 +100,7 @@ MUTANTS: list[Mutant] = [
             "texml/call/recording-status-callback-events",
             "texml/call/recording-absent",
         ),
-        _initiate_body_changed(_first_recording_event_only),
+        _initiate_body_changed(_first_word_only("RecordingStatusCallbackEvent")),
     ),
     Mutant(
         "a silent recording reported completed",

@@ -13,18 +13,13 @@ from conformance_emulator.controllers.texml.interpreter import Interpreter
 from tests.mutants.builders import (
     Alternative,
     Mutant,
+    _first_word_only,
     _initiate_body_changed,
     _leg_setup_changed,
     _status_params_without,
     interpreter_class,
     leg_class,
 )
-
-
-def _first_event_only(body: dict[str, Any]) -> dict[str, Any]:
-    if "StatusCallbackEvent" in body:
-        body["StatusCallbackEvent"] = body["StatusCallbackEvent"].split(" ")[0]
-    return body
 
 
 def _inbound_status_callback_ignored(self: Leg, setup: Any, *args: Any) -> None:
@@ -147,7 +142,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "StatusCallbackEvent keeps only its first event",
         ("texml/callbacks/method-get", "texml/callbacks/fields"),
-        _initiate_body_changed(_first_event_only),
+        _initiate_body_changed(_first_word_only("StatusCallbackEvent")),
     ),
     Mutant(
         "status callbacks for events StatusCallbackEvent does not list",
